@@ -1,0 +1,4 @@
+//! Parse throughput placeholder; replaced by the corpus benchmark.
+fn main() {
+    divan::main();
+}

@@ -1,0 +1,1 @@
+//! Benchmarks for orch (`cargo bench`), and helpers that build their inputs.

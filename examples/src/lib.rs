@@ -1,0 +1,1 @@
+//! Example environments (`examples/*/`) and embedding examples (`examples/*.rs`) for orch.

@@ -1,0 +1,16 @@
+//! The `orch` command line: argument parsing, composition of the orch libraries, and output.
+//! No logic about Puppet code, plans or jobs lives here.
+
+mod cli;
+mod commands;
+mod exit;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    let code = match cli.command {
+        cli::Command::Parser(cmd) => commands::parser::run(cmd),
+    };
+    code.into()
+}

@@ -1,0 +1,581 @@
+//! The syntax tree: one node type per Puppet model class (`Puppet::Pops::Model`), so that the
+//! dumps can be rendered exactly as Puppet renders them.
+
+use crate::span::Span;
+
+/// A parsed file: its top-level expression and every definition found in it, however deeply
+/// nested (Puppet collects those at parse time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Program {
+    /// The body: a single expression, a [`ExprKind::Block`], or [`ExprKind::Nop`] for empty input.
+    pub body: Expr,
+}
+
+/// An expression with its byte span in the source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What the expression is.
+    pub kind: ExprKind,
+    /// Where it is (byte offsets into the file that was parsed).
+    pub span: Span,
+}
+
+/// The form of a resource expression (`@` virtual, `@@` exported).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceForm {
+    /// A plain resource.
+    Regular,
+    /// `@type { ... }`
+    Virtual,
+    /// `@@type { ... }`
+    Exported,
+}
+
+impl ResourceForm {
+    /// Puppet's name of the form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceForm::Regular => "regular",
+            ResourceForm::Virtual => "virtual",
+            ResourceForm::Exported => "exported",
+        }
+    }
+}
+
+/// Binary operators, with the text Puppet uses for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Mod,
+    /// `<<`
+    Shl,
+    /// `>>`
+    Shr,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `=~`
+    Match,
+    /// `!~`
+    NotMatch,
+    /// `in`
+    In,
+    /// `and`
+    And,
+    /// `or`
+    Or,
+    /// `=`
+    Assign,
+    /// `+=`
+    AddAssign,
+    /// `-=`
+    SubAssign,
+    /// `->`
+    InEdge,
+    /// `~>`
+    InEdgeSub,
+    /// `<-`
+    OutEdge,
+    /// `<~`
+    OutEdgeSub,
+}
+
+impl BinaryOp {
+    /// The operator as written in Puppet source.
+    pub fn as_str(self) -> &'static str {
+        use BinaryOp::*;
+        match self {
+            Add => "+",
+            Sub => "-",
+            Mul => "*",
+            Div => "/",
+            Mod => "%",
+            Shl => "<<",
+            Shr => ">>",
+            Eq => "==",
+            Ne => "!=",
+            Lt => "<",
+            Le => "<=",
+            Gt => ">",
+            Ge => ">=",
+            Match => "=~",
+            NotMatch => "!~",
+            In => "in",
+            And => "and",
+            Or => "or",
+            Assign => "=",
+            AddAssign => "+=",
+            SubAssign => "-=",
+            InEdge => "->",
+            InEdgeSub => "~>",
+            OutEdge => "<-",
+            OutEdgeSub => "<~",
+        }
+    }
+
+    /// True for `=`, `+=`, `-=`.
+    pub fn is_assignment(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Assign | BinaryOp::AddAssign | BinaryOp::SubAssign
+        )
+    }
+
+    /// True for the four relationship arrows.
+    pub fn is_relationship(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::InEdge | BinaryOp::InEdgeSub | BinaryOp::OutEdge | BinaryOp::OutEdgeSub
+        )
+    }
+}
+
+/// `=>` or `+>` in an attribute operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeOp {
+    /// `=>`
+    Set,
+    /// `+>`
+    Append,
+}
+
+impl AttributeOp {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttributeOp::Set => "=>",
+            AttributeOp::Append => "+>",
+        }
+    }
+}
+
+/// One operation in a resource body, override, collector or capability mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttributeOperation {
+    /// `name => value` or `name +> value`.
+    Attribute {
+        /// Attribute name (any keyword is allowed).
+        name: String,
+        /// `=>` or `+>`.
+        op: AttributeOp,
+        /// The value.
+        value: Expr,
+        /// From the name to the end of the value.
+        span: Span,
+    },
+    /// `* => hash`
+    Splat {
+        /// The hash expression.
+        value: Expr,
+        /// From `*` to the end of the value.
+        span: Span,
+    },
+}
+
+impl AttributeOperation {
+    /// The span of the whole operation.
+    pub fn span(&self) -> Span {
+        match self {
+            AttributeOperation::Attribute { span, .. } | AttributeOperation::Splat { span, .. } => {
+                *span
+            }
+        }
+    }
+}
+
+/// `title: ops` in a resource expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceBody {
+    /// The title expression.
+    pub title: Expr,
+    /// The attribute operations.
+    pub operations: Vec<AttributeOperation>,
+    /// From the title to the last operation.
+    pub span: Span,
+}
+
+/// A parameter of a class, define, application, function or lambda.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    /// Name without `$`.
+    pub name: String,
+    /// Optional type expression.
+    pub type_expr: Option<Expr>,
+    /// Optional default value.
+    pub value: Option<Expr>,
+    /// `*$rest`
+    pub captures_rest: bool,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// A `key => value` entry of a hash literal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyedEntry {
+    /// Key.
+    pub key: Expr,
+    /// Value.
+    pub value: Expr,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// `matching => value` in a selector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectorEntry {
+    /// What to match.
+    pub matching: Expr,
+    /// The value when it matches.
+    pub value: Expr,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// `values: { body }` in a case expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseOption {
+    /// The option values.
+    pub values: Vec<Expr>,
+    /// The body (a block, a single expression, or `Nop`).
+    pub then_expr: Option<Box<Expr>>,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// A lambda: `|params| >> Type { body }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lambda {
+    /// Parameters.
+    pub parameters: Vec<Parameter>,
+    /// Optional return type.
+    pub return_type: Option<Box<Expr>>,
+    /// Body; `None` for `{}`.
+    pub body: Option<Box<Expr>>,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// `produces` or `consumes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapabilityKind {
+    /// `X produces Cap { }`
+    Produces,
+    /// `X consumes Cap { }`
+    Consumes,
+}
+
+impl CapabilityKind {
+    /// The keyword.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CapabilityKind::Produces => "produces",
+            CapabilityKind::Consumes => "consumes",
+        }
+    }
+}
+
+/// The shape of every expression, one variant per Puppet model class.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// Nothing (an empty program, Puppet's `Nop`).
+    Nop,
+    /// An absent expression where Puppet's model holds `nil` (only inside the hash Puppet makes
+    /// of `name { * => x }`); dumped as `(nop)` in PN and `()` in the old format.
+    Nil,
+    /// A sequence of statements.
+    Block(Vec<Expr>),
+    /// A string literal (single quoted, bare word, or a literal heredoc).
+    LiteralString(String),
+    /// An integer with the radix it was written in (8, 10 or 16).
+    LiteralInteger {
+        /// Value.
+        value: i128,
+        /// 8, 10 or 16.
+        radix: u32,
+    },
+    /// A float.
+    LiteralFloat(f64),
+    /// `true` / `false`.
+    LiteralBoolean(bool),
+    /// `undef`
+    LiteralUndef,
+    /// `default`
+    LiteralDefault,
+    /// A regular expression literal (source with `\/` turned into `/`).
+    LiteralRegex(String),
+    /// A lower-case name such as `foo::bar`.
+    QualifiedName(String),
+    /// A type reference such as `Foo::Bar` (the text as written).
+    QualifiedReference(String),
+    /// `attr` / `private` used as a value.
+    ReservedWord(String),
+    /// `$x`: the name (or a number for `$0`) inside.
+    Variable(Box<Expr>),
+    /// A double-quoted string with interpolation: literal segments and `Text` segments.
+    ConcatenatedString(Vec<Expr>),
+    /// An interpolated expression inside a string.
+    Text(Box<Expr>),
+    /// `@(TAG:syntax)` heredoc.
+    Heredoc {
+        /// The syntax, `""` when none.
+        syntax: String,
+        /// The text: `LiteralString` or `ConcatenatedString`.
+        text: Box<Expr>,
+    },
+    /// `[a, b]`
+    LiteralList(Vec<Expr>),
+    /// A lone `key => value` (only as the right side of `type X = Object {...}`).
+    KeyedEntry(Box<KeyedEntry>),
+    /// `{a => b}`; `unfolded` for `f(a => b)` argument hashes.
+    LiteralHash {
+        /// Entries.
+        entries: Vec<KeyedEntry>,
+        /// True when written without braces (in arguments and array entries).
+        unfolded: bool,
+    },
+    /// `left[keys]`
+    Access {
+        /// The accessed expression.
+        left: Box<Expr>,
+        /// The keys.
+        keys: Vec<Expr>,
+    },
+    /// Any binary operator, assignment or relationship.
+    Binary {
+        /// The operator.
+        op: BinaryOp,
+        /// Left operand.
+        left: Box<Expr>,
+        /// Right operand.
+        right: Box<Expr>,
+    },
+    /// `!x`
+    Not(Box<Expr>),
+    /// `-x`
+    UnaryMinus(Box<Expr>),
+    /// `*x` (splat)
+    Unfold(Box<Expr>),
+    /// `(x)`
+    Paren(Box<Expr>),
+    /// `left.right`
+    NamedAccess {
+        /// Receiver.
+        left: Box<Expr>,
+        /// Method name (a `QualifiedName`).
+        right: Box<Expr>,
+    },
+    /// `name(args) |params| { }`, or a statement call `include a, b`.
+    CallNamed {
+        /// The function (usually a `QualifiedName`).
+        functor: Box<Expr>,
+        /// False when used as a statement.
+        rval_required: bool,
+        /// Arguments.
+        args: Vec<Expr>,
+        /// Optional lambda.
+        lambda: Option<Box<Lambda>>,
+    },
+    /// `recv.name(args) |params| { }`
+    CallMethod {
+        /// A `NamedAccess`.
+        functor: Box<Expr>,
+        /// Arguments.
+        args: Vec<Expr>,
+        /// Optional lambda.
+        lambda: Option<Box<Lambda>>,
+    },
+    /// A lambda used as a value (only inside calls in practice).
+    Lambda(Box<Lambda>),
+    /// `if test { } elsif ... else { }`
+    If {
+        /// Condition.
+        test: Box<Expr>,
+        /// Then branch (`None` for `{}`).
+        then_expr: Option<Box<Expr>>,
+        /// Else branch (`None` when absent or `{}`).
+        else_expr: Option<Box<Expr>>,
+    },
+    /// `unless test { } else { }`
+    Unless {
+        /// Condition.
+        test: Box<Expr>,
+        /// Then branch.
+        then_expr: Option<Box<Expr>>,
+        /// Else branch.
+        else_expr: Option<Box<Expr>>,
+    },
+    /// `case test { options }`
+    Case {
+        /// Tested value.
+        test: Box<Expr>,
+        /// Options.
+        options: Vec<CaseOption>,
+    },
+    /// `left ? { entries }`
+    Selector {
+        /// Tested value.
+        left: Box<Expr>,
+        /// Entries.
+        entries: Vec<SelectorEntry>,
+    },
+    /// `Type <| query |> { ops }` / `<<| |>>`
+    Collect {
+        /// The type.
+        type_expr: Box<Expr>,
+        /// True for `<<| |>>`.
+        exported: bool,
+        /// The query (`None` when empty).
+        query: Option<Box<Expr>>,
+        /// Span of the query part (`<| ... |>`).
+        query_span: Span,
+        /// Override operations.
+        operations: Vec<AttributeOperation>,
+    },
+    /// `type { title: ops; ... }`
+    Resource {
+        /// The type name expression.
+        type_name: Box<Expr>,
+        /// Bodies.
+        bodies: Vec<ResourceBody>,
+        /// Virtual/exported.
+        form: ResourceForm,
+    },
+    /// `Type { ops }`
+    ResourceDefaults {
+        /// The type reference.
+        type_ref: Box<Expr>,
+        /// Operations.
+        operations: Vec<AttributeOperation>,
+        /// Virtual/exported.
+        form: ResourceForm,
+    },
+    /// `Type[title] { ops }`
+    ResourceOverride {
+        /// The resources.
+        resources: Box<Expr>,
+        /// Operations.
+        operations: Vec<AttributeOperation>,
+        /// Virtual/exported.
+        form: ResourceForm,
+    },
+    /// `class name(params) inherits parent { body }`
+    HostClass {
+        /// Fully qualified name.
+        name: String,
+        /// Parameters.
+        parameters: Vec<Parameter>,
+        /// Parent class.
+        parent: Option<String>,
+        /// Body.
+        body: Option<Box<Expr>>,
+    },
+    /// `define name(params) { body }`
+    ResourceTypeDefinition {
+        /// Fully qualified name.
+        name: String,
+        /// Parameters.
+        parameters: Vec<Parameter>,
+        /// Body.
+        body: Option<Box<Expr>>,
+    },
+    /// `application name(params) { body }`
+    Application {
+        /// Fully qualified name.
+        name: String,
+        /// Parameters.
+        parameters: Vec<Parameter>,
+        /// Body.
+        body: Option<Box<Expr>>,
+    },
+    /// `function name(params) >> Type { body }`
+    FunctionDefinition {
+        /// Name.
+        name: String,
+        /// Parameters.
+        parameters: Vec<Parameter>,
+        /// Body.
+        body: Option<Box<Expr>>,
+        /// Return type.
+        return_type: Option<Box<Expr>>,
+    },
+    /// `node matchers inherits parent { body }`
+    NodeDefinition {
+        /// Host matchers.
+        host_matches: Vec<Expr>,
+        /// Parent (an error in Puppet 4+, but parsed).
+        parent: Option<Box<Expr>>,
+        /// Body.
+        body: Option<Box<Expr>>,
+    },
+    /// `site { body }`
+    SiteDefinition {
+        /// Body.
+        body: Option<Box<Expr>>,
+    },
+    /// `Component produces Cap { mappings }`
+    CapabilityMapping {
+        /// Produces or consumes.
+        kind: CapabilityKind,
+        /// The component (`QualifiedReference` or an access such as `Class[x]`).
+        component: Box<Expr>,
+        /// The capability type name.
+        capability: String,
+        /// Attribute mappings.
+        mappings: Vec<AttributeOperation>,
+    },
+    /// `type Name = TypeExpr`
+    TypeAlias {
+        /// Name as written.
+        name: String,
+        /// The aliased type.
+        type_expr: Box<Expr>,
+    },
+    /// `type Name[args] = Mapping`
+    TypeMapping {
+        /// Left side.
+        type_expr: Box<Expr>,
+        /// Right side.
+        mapping_expr: Box<Expr>,
+    },
+    /// `type Name inherits Parent { body }`
+    TypeDefinition {
+        /// Name.
+        name: String,
+        /// Parent.
+        parent: Option<String>,
+        /// Body.
+        body: Option<Box<Expr>>,
+    },
+}
+
+impl Expr {
+    /// Makes an expression.
+    pub fn new(kind: ExprKind, span: Span) -> Expr {
+        Expr { kind, span }
+    }
+
+    /// The name if this is a `QualifiedName`.
+    pub fn as_qualified_name(&self) -> Option<&str> {
+        match &self.kind {
+            ExprKind::QualifiedName(n) => Some(n),
+            _ => None,
+        }
+    }
+}

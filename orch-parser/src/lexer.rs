@@ -1,0 +1,1692 @@
+//! The lexer: Puppet source text to tokens, following `lexer2.rb` (Puppet 5.5.22) rule by rule,
+//! including its context-sensitive decisions (regex or division, `[` list start or access, `(`
+//! at line start, `{` after `?`), string interpolation and heredocs.
+//!
+//! The whole input is lexed up front. A lexical error ends the token stream with a
+//! [`Tok::LexError`] token, so that the parser reports a syntax error that comes earlier in the
+//! file first, as Puppet's pull lexer does.
+
+use nom::IResult;
+use nom::Parser;
+use nom::bytes::complete::{tag, take_while};
+use nom::character::complete::satisfy;
+use nom::combinator::{opt, recognize};
+use nom::multi::many0;
+use nom::sequence::{pair, preceded};
+
+use crate::error::LexErrorKind;
+
+/// Token kinds (Puppet's token symbols).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub(crate) enum Tok {
+    LBrack,
+    ListStart,
+    RBrack,
+    LBrace,
+    SelBrace,
+    RBrace,
+    LParen,
+    WsLParen,
+    RParen,
+    Equals,
+    Appends,
+    Deletes,
+    IsEqual,
+    NotEqual,
+    Match,
+    NoMatch,
+    GreaterEqual,
+    GreaterThan,
+    LessEqual,
+    LessThan,
+    FArrow,
+    PArrow,
+    LShift,
+    LLCollect,
+    LCollect,
+    RShift,
+    RRCollect,
+    RCollect,
+    Plus,
+    Minus,
+    Div,
+    Times,
+    Modulo,
+    Not,
+    Dot,
+    Pipe,
+    At,
+    AtAt,
+    Colon,
+    Comma,
+    Semic,
+    QMark,
+    Tilde,
+    InEdge,
+    InEdgeSub,
+    OutEdge,
+    OutEdgeSub,
+    String,
+    Word,
+    DqPre,
+    DqMid,
+    DqPost,
+    Number,
+    Variable,
+    /// `${true}`/`${false}`: a variable whose name Puppet keeps as a boolean.
+    BoolVariable,
+    Name,
+    ClassRef,
+    Regex,
+    Heredoc,
+    Boolean,
+    Case,
+    Class,
+    Default,
+    Define,
+    If,
+    Elsif,
+    Else,
+    Inherits,
+    Node,
+    And,
+    Or,
+    Undef,
+    In,
+    Unless,
+    Function,
+    Type,
+    Attr,
+    Private,
+    Application,
+    Consumes,
+    Produces,
+    Site,
+    /// An unrecognised character.
+    Other,
+    /// End of the token stream because of a lexical error (see [`Lexed::error`]).
+    LexError,
+    /// End of input.
+    Eof,
+}
+
+impl Tok {
+    /// True for keyword tokens (they are valid attribute names).
+    pub(crate) fn is_keyword(self) -> bool {
+        use Tok::*;
+        matches!(
+            self,
+            Case | Class
+                | Default
+                | Define
+                | If
+                | Elsif
+                | Else
+                | Inherits
+                | Node
+                | And
+                | Or
+                | Undef
+                | In
+                | Unless
+                | Function
+                | Type
+                | Attr
+                | Private
+                | Application
+                | Consumes
+                | Produces
+                | Site
+                | Boolean
+        )
+    }
+}
+
+fn keyword(word: &str) -> Option<Tok> {
+    Some(match word {
+        "case" => Tok::Case,
+        "class" => Tok::Class,
+        "default" => Tok::Default,
+        "define" => Tok::Define,
+        "if" => Tok::If,
+        "elsif" => Tok::Elsif,
+        "else" => Tok::Else,
+        "inherits" => Tok::Inherits,
+        "node" => Tok::Node,
+        "and" => Tok::And,
+        "or" => Tok::Or,
+        "undef" => Tok::Undef,
+        "false" | "true" => Tok::Boolean,
+        "in" => Tok::In,
+        "unless" => Tok::Unless,
+        "function" => Tok::Function,
+        "type" => Tok::Type,
+        "attr" => Tok::Attr,
+        "private" => Tok::Private,
+        "application" => Tok::Application,
+        "consumes" => Tok::Consumes,
+        "produces" => Tok::Produces,
+        "site" => Tok::Site,
+        _ => return None,
+    })
+}
+
+/// A token: kind, global byte span, and its value text when that differs from the source
+/// (processed strings, variable names, heredoc syntax, text lexed from inside a heredoc).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Token {
+    /// Kind.
+    pub kind: Tok,
+    /// First byte in the file.
+    pub start: u32,
+    /// One past the last byte in the file.
+    pub end: u32,
+    /// The token's value when it is not simply `source[start..end]`.
+    pub value: Option<Box<str>>,
+}
+
+/// The result of lexing a file.
+#[derive(Debug, Clone)]
+pub(crate) struct Lexed {
+    /// The tokens, ending with [`Tok::Eof`] or [`Tok::LexError`].
+    pub tokens: Vec<Token>,
+    /// The lexical error that ended the stream, with its byte offset.
+    pub error: Option<(LexErrorKind, usize)>,
+    /// Warnings (unrecognised escapes, ...), with byte offsets.
+    pub warnings: Vec<(String, usize)>,
+}
+
+/// Escapes recognised in double-quoted strings.
+const DQ_ESCAPES: &[&str] = &["\\", "$", "'", "\"", "r", "n", "t", "s", "u", "\r\n", "\n"];
+
+/// Lexes a whole source text.
+pub(crate) fn lex(src: &str) -> Lexed {
+    let mut lexer = Lexer::new(src, None);
+    if let Some(err) = bom_error(src.as_bytes()) {
+        lexer.tokens.push(Token {
+            kind: Tok::LexError,
+            start: 0,
+            end: 0,
+            value: None,
+        });
+        return Lexed {
+            tokens: lexer.tokens,
+            error: Some((err, usize::MAX)),
+            warnings: vec![],
+        };
+    }
+    let res = lexer.run_main();
+    lexer.finish(res)
+}
+
+fn bom_error(b: &[u8]) -> Option<LexErrorKind> {
+    let (name, size) = match b {
+        [0x00, 0x00, 0xFE, 0xFF, ..] | [0xFF, 0xFE, 0x00, 0x00, ..] => ("UTF-32", 4),
+        [0x84, 0x31, 0x95, 0x33, ..] => ("GB-18030", 4),
+        [0xDD, 0x73, 0x66, 0x73, ..] => ("UTF-EBCDIC", 4),
+        [0x0E, 0xFE, 0xFF, _, ..] => ("SCSU", 3),
+        [0xEF, 0xBB, 0xBF, _, ..] => ("UTF-8", 3),
+        [0xF7, 0x64, 0x4C, _, ..] => ("UTF-1", 3),
+        [0xFB, 0xEE, 0x28, _, ..] => ("BOCU", 3),
+        [0xFE, 0xFF, _, _, ..] | [0xFF, 0xFE, _, _, ..] => ("UTF-16", 2),
+        _ => return None,
+    };
+    let bytes = b[..size]
+        .iter()
+        .map(|x| format!("{x:X}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(LexErrorKind::IllegalBom {
+        format: name.to_string(),
+        bytes: format!("[{bytes}]"),
+    })
+}
+
+/// Maps offsets in a heredoc's processed text back to the file.
+#[derive(Debug, Clone)]
+struct SubMap {
+    /// Offset in the processed text where each line starts.
+    text_line_starts: Vec<usize>,
+    /// Offset in the file where each line starts, after its removed margin.
+    file_line_starts: Vec<usize>,
+}
+
+impl SubMap {
+    fn to_global(&self, off: usize) -> usize {
+        let i = match self.text_line_starts.binary_search(&off) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        match (self.text_line_starts.get(i), self.file_line_starts.get(i)) {
+            (Some(t), Some(f)) => f + (off - t),
+            _ => self.file_line_starts.last().copied().unwrap_or(0),
+        }
+    }
+}
+
+type LexResult<T> = Result<T, (LexErrorKind, usize)>;
+
+/// Which kind of unquoted text a heredoc holds.
+#[derive(Clone, Copy, PartialEq)]
+enum UqMode {
+    /// No interpolation: the whole text is one string.
+    All,
+    /// Interpolation, `$` escapable.
+    Escaped,
+    /// Interpolation, `$` not escapable.
+    NoEscape,
+}
+
+struct Lexer<'a> {
+    src: &'a str,
+    b: &'a [u8],
+    pos: usize,
+    tokens: Vec<Token>,
+    warnings: Vec<(String, usize)>,
+    brace_count: i64,
+    line_lexical_start: usize,
+    newline_jump: Option<usize>,
+    /// For heredoc sub-lexers: maps local offsets to file offsets.
+    map: Option<SubMap>,
+    /// Escapes for unquoted (heredoc) text.
+    uq_escapes: Vec<&'static str>,
+    uq_mode: UqMode,
+    /// Set when an error came from a heredoc sub-lexer: its offset in the file.
+    err_global: Option<usize>,
+}
+
+impl<'a> Lexer<'a> {
+    fn new(src: &'a str, map: Option<SubMap>) -> Lexer<'a> {
+        Lexer {
+            src,
+            b: src.as_bytes(),
+            pos: 0,
+            tokens: Vec::with_capacity(src.len() / 4 + 4),
+            warnings: vec![],
+            brace_count: 0,
+            line_lexical_start: 0,
+            newline_jump: None,
+            map,
+            uq_escapes: vec![],
+            uq_mode: UqMode::All,
+            err_global: None,
+        }
+    }
+
+    fn finish(mut self, res: LexResult<()>) -> Lexed {
+        let end = self.global(self.b.len());
+        match res {
+            Ok(()) => {
+                self.tokens.push(Token {
+                    kind: Tok::Eof,
+                    start: end as u32,
+                    end: end as u32,
+                    value: None,
+                });
+                Lexed {
+                    tokens: self.tokens,
+                    error: None,
+                    warnings: self.warnings,
+                }
+            }
+            Err((kind, off)) => {
+                let g = self.err_global.unwrap_or_else(|| self.global(off));
+                self.tokens.push(Token {
+                    kind: Tok::LexError,
+                    start: g as u32,
+                    end: g as u32,
+                    value: None,
+                });
+                Lexed {
+                    tokens: self.tokens,
+                    error: Some((kind, g)),
+                    warnings: self.warnings,
+                }
+            }
+        }
+    }
+
+    fn global(&self, off: usize) -> usize {
+        match &self.map {
+            Some(m) => m.to_global(off),
+            None => off,
+        }
+    }
+
+    fn after(&self) -> Option<Tok> {
+        self.tokens.last().map(|t| t.kind)
+    }
+
+    fn push(&mut self, kind: Tok, start: usize, end: usize, value: Option<Box<str>>) {
+        let (gs, ge) = if self.map.is_some() {
+            let gs = self.global(start);
+            (gs, gs + (end - start))
+        } else {
+            (start, end)
+        };
+        // Text lexed from a heredoc cannot be sliced from the file: keep its value.
+        let value = if value.is_none() && self.map.is_some() {
+            Some(self.src[start..end].into())
+        } else {
+            value
+        };
+        self.tokens.push(Token {
+            kind,
+            start: gs as u32,
+            end: ge as u32,
+            value,
+        });
+    }
+
+    fn emit(&mut self, kind: Tok, len: usize) {
+        let start = self.pos;
+        self.pos += len;
+        self.push(kind, start, self.pos, None);
+    }
+
+    fn peek(&self, n: usize) -> u8 {
+        self.b.get(self.pos + n).copied().unwrap_or(0)
+    }
+
+    fn followed_by(&self) -> String {
+        if self.pos >= self.b.len() {
+            return "<eof>".to_string();
+        }
+        let rest = &self.src[self.pos..];
+        let mut s: String = rest.chars().take(5).collect();
+        s.push_str("...");
+        s.replace('\t', "\\t")
+            .replace('\n', "\\n")
+            .replace('\r', "\\r")
+    }
+
+    fn skip_ws(&mut self) {
+        while self.pos < self.b.len() {
+            match self.b[self.pos] {
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                _ => {
+                    if let Some(n) = unicode_blank_len(&self.src[self.pos..]) {
+                        self.pos += n;
+                    } else {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    fn run_main(&mut self) -> LexResult<()> {
+        self.skip_ws();
+        while self.pos < self.b.len() {
+            self.lex_token()?;
+        }
+        Ok(())
+    }
+
+    /// Lexes one token (or skips whitespace/comments) at the current position.
+    fn lex_token(&mut self) -> LexResult<()> {
+        let c = self.b[self.pos];
+        match c {
+            b'.' => self.emit(Tok::Dot, 1),
+            b',' => self.emit(Tok::Comma, 1),
+            b'[' => {
+                let before = self.pos;
+                let ws_before =
+                    before == 0 || matches!(self.b[before - 1], b' ' | b'\t' | b'\r' | b'\n');
+                self.emit(
+                    if ws_before {
+                        Tok::ListStart
+                    } else {
+                        Tok::LBrack
+                    },
+                    1,
+                )
+            }
+            b']' => self.emit(Tok::RBrack, 1),
+            b'(' => {
+                let before = self.pos;
+                let ls = self.line_lexical_start.min(before);
+                let only_blanks = self.b[ls..before]
+                    .iter()
+                    .all(|b| matches!(b, b' ' | b'\t' | b'\r'));
+                self.emit(
+                    if only_blanks {
+                        Tok::WsLParen
+                    } else {
+                        Tok::LParen
+                    },
+                    1,
+                )
+            }
+            b')' => self.emit(Tok::RParen, 1),
+            b';' => self.emit(Tok::Semic, 1),
+            b'?' => self.emit(Tok::QMark, 1),
+            b'*' => self.emit(Tok::Times, 1),
+            b'%' => self.emit(Tok::Modulo, 1),
+            b'{' => {
+                self.brace_count += 1;
+                let k = if self.after() == Some(Tok::QMark) {
+                    Tok::SelBrace
+                } else {
+                    Tok::LBrace
+                };
+                self.emit(k, 1)
+            }
+            b'}' => {
+                self.brace_count -= 1;
+                self.emit(Tok::RBrace, 1)
+            }
+            b'@' => match self.peek(1) {
+                b'@' => self.emit(Tok::AtAt, 2),
+                b'(' => self.heredoc()?,
+                _ => self.emit(Tok::At, 1),
+            },
+            b'|' => {
+                if self.peek(1) == b'>' {
+                    if self.peek(2) == b'>' {
+                        self.emit(Tok::RRCollect, 3)
+                    } else {
+                        self.emit(Tok::RCollect, 2)
+                    }
+                } else {
+                    self.emit(Tok::Pipe, 1)
+                }
+            }
+            b'=' => match self.peek(1) {
+                b'=' => self.emit(Tok::IsEqual, 2),
+                b'>' => self.emit(Tok::FArrow, 2),
+                b'~' => self.emit(Tok::Match, 2),
+                _ => self.emit(Tok::Equals, 1),
+            },
+            b'+' => match self.peek(1) {
+                b'=' => self.emit(Tok::Appends, 2),
+                b'>' => self.emit(Tok::PArrow, 2),
+                _ => self.emit(Tok::Plus, 1),
+            },
+            b'-' => match self.peek(1) {
+                b'>' => self.emit(Tok::InEdge, 2),
+                b'=' => self.emit(Tok::Deletes, 2),
+                _ => self.emit(Tok::Minus, 1),
+            },
+            b'!' => match self.peek(1) {
+                b'=' => self.emit(Tok::NotEqual, 2),
+                b'~' => self.emit(Tok::NoMatch, 2),
+                _ => self.emit(Tok::Not, 1),
+            },
+            b'~' => {
+                if self.peek(1) == b'>' {
+                    self.emit(Tok::InEdgeSub, 2)
+                } else {
+                    self.emit(Tok::Tilde, 1)
+                }
+            }
+            b'#' => {
+                while self.pos < self.b.len() && self.b[self.pos] != b'\n' {
+                    self.pos += 1;
+                }
+            }
+            b'/' => self.slash()?,
+            b'<' => match self.peek(1) {
+                b'<' => {
+                    if self.peek(2) == b'|' {
+                        self.emit(Tok::LLCollect, 3)
+                    } else {
+                        self.emit(Tok::LShift, 2)
+                    }
+                }
+                b'=' => self.emit(Tok::LessEqual, 2),
+                b'|' => self.emit(Tok::LCollect, 2),
+                b'-' => self.emit(Tok::OutEdge, 2),
+                b'~' => self.emit(Tok::OutEdgeSub, 2),
+                _ => self.emit(Tok::LessThan, 1),
+            },
+            b'>' => match self.peek(1) {
+                b'>' => self.emit(Tok::RShift, 2),
+                b'=' => self.emit(Tok::GreaterEqual, 2),
+                _ => self.emit(Tok::GreaterThan, 1),
+            },
+            b':' => self.colon()?,
+            b'$' => {
+                let before = self.pos;
+                match dollar_var(&self.src[before + 1..]) {
+                    Some(n) => {
+                        self.pos = before + 1 + n;
+                        let name: Box<str> = self.src[before + 1..self.pos].into();
+                        self.push(Tok::Variable, before, self.pos, Some(name));
+                    }
+                    None => {
+                        self.pos += 1;
+                        self.push(Tok::Variable, before, before + 1, Some("".into()));
+                    }
+                }
+            }
+            b'"' => self.interpolate_dq()?,
+            b'\'' => self.sq_string()?,
+            b'\n' => {
+                if let Some(j) = self.newline_jump.take() {
+                    self.pos = j;
+                } else {
+                    self.pos += 1;
+                }
+                self.line_lexical_start = self.pos;
+            }
+            b' ' | b'\t' | b'\r' => self.skip_ws(),
+            b'0'..=b'9' => self.number()?,
+            b'a'..=b'z' | b'_' => self.lower_word()?,
+            b'A'..=b'Z' => self.classref()?,
+            _ => {
+                if let Some(n) = unicode_blank_len(&self.src[self.pos..]) {
+                    self.pos += n;
+                } else {
+                    // Puppet emits the unrecognised character as an OTHER token whose value is
+                    // empty, and advances one byte.
+                    let start = self.pos;
+                    let n = utf8_len(c);
+                    self.pos += n;
+                    self.push(Tok::Other, start, self.pos, Some("".into()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn regexp_acceptable(&self) -> bool {
+        use Tok::*;
+        !matches!(
+            self.after(),
+            Some(
+                RParen
+                    | RBrack
+                    | RRCollect
+                    | RCollect
+                    | Name
+                    | ClassRef
+                    | Number
+                    | String
+                    | Boolean
+                    | DqPre
+                    | DqMid
+                    | DqPost
+                    | Heredoc
+                    | Regex
+                    | Variable
+                    | BoolVariable
+                    | Word
+            )
+        )
+    }
+
+    fn slash(&mut self) -> LexResult<()> {
+        if self.peek(1) == b'*' {
+            match self.src[self.pos + 2..].find("*/") {
+                Some(i) => {
+                    self.pos = self.pos + 2 + i + 2;
+                    Ok(())
+                }
+                None => Err((LexErrorKind::UnclosedMlComment, self.pos)),
+            }
+        } else {
+            let before = self.pos;
+            if self.regexp_acceptable() {
+                // PATTERN_REGEX: /[^/]*/, extended while the closing slash is escaped.
+                if let Some(i) = self.src[before + 1..].find('/') {
+                    let mut end = before + 1 + i + 1;
+                    while escaped_end(&self.src[before..end]) {
+                        match self.src[end..].find('/') {
+                            Some(j) => end = end + j + 1,
+                            None => {
+                                self.emit(Tok::Div, 1);
+                                return Ok(());
+                            }
+                        }
+                    }
+                    let body = self.src[before + 1..end - 1].replace("\\/", "/");
+                    self.pos = end;
+                    self.push(Tok::Regex, before, end, Some(body.into()));
+                    return Ok(());
+                }
+            }
+            self.emit(Tok::Div, 1);
+            Ok(())
+        }
+    }
+
+    fn colon(&mut self) -> LexResult<()> {
+        let before = self.pos;
+        if self.peek(1) != b':' {
+            self.emit(Tok::Colon, 1);
+            return Ok(());
+        }
+        let la2 = self.peek(2);
+        if la2.is_ascii_uppercase() {
+            let rest = &self.src[before..];
+            let n = classref_len(rest);
+            if n > 0 && !rest[n..].starts_with("::") {
+                self.pos = before + n;
+                self.push(Tok::ClassRef, before, self.pos, None);
+                Ok(())
+            } else {
+                let p = before + n.max(0) + 3;
+                Err((
+                    LexErrorKind::IllegalFullyQualifiedClassReference,
+                    p.min(self.b.len()),
+                ))
+            }
+        } else {
+            match bare_word(&self.src[before..]) {
+                Ok((_, w)) if !w.is_empty() => {
+                    self.pos = before + w.len();
+                    let k = if is_name(w) { Tok::Name } else { Tok::Word };
+                    self.push(k, before, self.pos, None);
+                    Ok(())
+                }
+                _ => Err((LexErrorKind::IllegalFullyQualifiedName, before + 2)),
+            }
+        }
+    }
+
+    fn lower_word(&mut self) -> LexResult<()> {
+        let before = self.pos;
+        match bare_word(&self.src[before..]) {
+            Ok((_, w)) if !w.is_empty() => {
+                self.pos = before + w.len();
+                if is_name(w) {
+                    let k = keyword(w).unwrap_or(Tok::Name);
+                    self.push(k, before, self.pos, None);
+                } else {
+                    self.push(Tok::Word, before, self.pos, None);
+                }
+                Ok(())
+            }
+            _ => {
+                let p = before + 1;
+                if self.src[p..].starts_with("::") {
+                    Err((LexErrorKind::IllegalFullyQualifiedName, p))
+                } else {
+                    Err((LexErrorKind::IllegalNameOrBareWord, p))
+                }
+            }
+        }
+    }
+
+    fn classref(&mut self) -> LexResult<()> {
+        let before = self.pos;
+        let rest = &self.src[before..];
+        let n = classref_len(rest);
+        if n > 0 && !rest[n..].starts_with("::") {
+            self.pos = before + n;
+            self.push(Tok::ClassRef, before, self.pos, None);
+            Ok(())
+        } else {
+            // Puppet moves past what it scanned, then one more.
+            Err((LexErrorKind::IllegalClassReference, (before + n + 1).min(self.b.len())))
+        }
+    }
+
+    fn number(&mut self) -> LexResult<()> {
+        let before = self.pos;
+        let rest = &self.src[before..];
+        if let Some(n) = number_len(rest) {
+            let value = &rest[..n];
+            assert_numeric(value).map_err(|k| (k, before))?;
+            self.pos = before + n;
+            self.push(Tok::Number, before, self.pos, None);
+            Ok(())
+        } else {
+            // Puppet's recovery for a bad number: the word run from here, extended back over
+            // `digits.` when the number started earlier (`1.0e`).
+            let run = rest
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                .count()
+                .max(1);
+            let after = before + run;
+            let mut start = before;
+            if before > 1 && self.b[before - 1] == b'.' {
+                let mut p = before - 2;
+                let mut moved = false;
+                while self.b[p].is_ascii_digit() {
+                    moved = true;
+                    start = p;
+                    if p == 0 {
+                        break;
+                    }
+                    p -= 1;
+                }
+                if !moved {
+                    start = before;
+                }
+            }
+            let value = &self.src[start..after];
+            assert_numeric(value).map_err(|k| (k, start))?;
+            Err((
+                LexErrorKind::IllegalNumber {
+                    value: value.to_string(),
+                },
+                start + 1,
+            ))
+        }
+    }
+
+    fn sq_string(&mut self) -> LexResult<()> {
+        let before = self.pos;
+        self.pos += 1;
+        let start = self.pos;
+        // First unescaped quote.
+        let mut i = start;
+        let b = self.b;
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                b'\'' => break,
+                _ => i += 1,
+            }
+        }
+        if i >= b.len() {
+            let fb = self.followed_by();
+            return Err((
+                LexErrorKind::UnclosedQuote {
+                    after: "\"'\"".to_string(),
+                    followed_by: fb,
+                },
+                self.pos,
+            ));
+        }
+        let raw = &self.src[start..i];
+        let value = if raw.contains('\\') {
+            process_sq(raw)
+        } else {
+            raw.to_string()
+        };
+        self.pos = i + 1;
+        self.push(Tok::String, before, self.pos, Some(value.into()));
+        Ok(())
+    }
+
+    /// Scans a double-quoted string segment from the current position to the first unescaped
+    /// `"`, `$` or `${`. Returns the processed text and the terminator, or `None` if the string
+    /// is not closed.
+    fn slurp_dq(&mut self) -> Option<(String, &'static str)> {
+        let b = self.b;
+        let start = self.pos;
+        let mut i = start;
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                b'"' => {
+                    let raw = &self.src[start..i];
+                    self.pos = i + 1;
+                    return Some((self.process_escapes(raw, DQ_ESCAPES, false, start), "\""));
+                }
+                b'$' => {
+                    let raw = &self.src[start..i];
+                    let term = if b.get(i + 1) == Some(&b'{') {
+                        "${"
+                    } else {
+                        "$"
+                    };
+                    self.pos = i + term.len();
+                    return Some((self.process_escapes(raw, DQ_ESCAPES, false, start), term));
+                }
+                _ => i += 1,
+            }
+        }
+        None
+    }
+
+    fn unclosed_dq(&self) -> (LexErrorKind, usize) {
+        (
+            LexErrorKind::UnclosedQuote {
+                after: "'\"'".to_string(),
+                followed_by: self.followed_by(),
+            },
+            self.pos,
+        )
+    }
+
+    fn interpolate_dq(&mut self) -> LexResult<()> {
+        let before = self.pos;
+        self.pos += 1;
+        let (mut text, mut term) = self.slurp_dq().ok_or_else(|| self.unclosed_dq())?;
+        let mut after = self.pos;
+        loop {
+            match term {
+                "\"" => {
+                    self.push(Tok::String, before, self.pos, Some(text.into()));
+                    return Ok(());
+                }
+                "${" => {
+                    let count = self.brace_count;
+                    self.brace_count += 1;
+                    self.push(Tok::DqPre, before, self.pos, Some(text.into()));
+                    self.enqueue_until(count)?;
+                    break;
+                }
+                _ => {
+                    if let Some(n) = interp_var(&self.src[self.pos..]) {
+                        self.push(Tok::DqPre, before, after - 1, Some(text.into()));
+                        let vs = self.pos;
+                        self.pos += n;
+                        let name: Box<str> = self.src[vs..self.pos].into();
+                        self.push(Tok::Variable, after - 1, self.pos, Some(name));
+                        break;
+                    }
+                    text.push('$');
+                    let (v, t) = self.slurp_dq().ok_or_else(|| self.unclosed_dq())?;
+                    text.push_str(&v);
+                    term = t;
+                    after = self.pos;
+                }
+            }
+        }
+        self.interpolate_tail_dq()
+    }
+
+    fn interpolate_tail_dq(&mut self) -> LexResult<()> {
+        loop {
+            let before = self.pos;
+            let (mut text, mut term) = self.slurp_dq().ok_or_else(|| self.unclosed_dq())?;
+            let mut after = self.pos;
+            loop {
+                match term {
+                    "\"" => {
+                        self.push(Tok::DqPost, before, self.pos, Some(text.into()));
+                        return Ok(());
+                    }
+                    "${" => {
+                        let count = self.brace_count;
+                        self.brace_count += 1;
+                        self.push(Tok::DqMid, before, self.pos, Some(text.into()));
+                        self.enqueue_until(count)?;
+                        break;
+                    }
+                    _ => {
+                        if let Some(n) = interp_var(&self.src[self.pos..]) {
+                            self.push(Tok::DqMid, before, after - 1, Some(text.into()));
+                            let vs = self.pos;
+                            self.pos += n;
+                            let name: Box<str> = self.src[vs..self.pos].into();
+                            self.push(Tok::Variable, after - 1, self.pos, Some(name));
+                            break;
+                        }
+                        text.push('$');
+                        let (v, t) = self.slurp_dq().ok_or_else(|| self.unclosed_dq())?;
+                        text.push_str(&v);
+                        term = t;
+                        after = self.pos;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Lexes the tokens of a `${...}` interpolation until its closing brace, then applies
+    /// Puppet's rewrite of a leading name into a variable.
+    fn enqueue_until(&mut self, brace_count: i64) -> LexResult<()> {
+        self.skip_ws();
+        let first = self.tokens.len();
+        while self.pos < self.b.len() {
+            let n_before = self.tokens.len();
+            self.lex_token()?;
+            if self.tokens.len() > n_before {
+                let last = self.tokens.len() - 1;
+                if self.tokens[last].kind == Tok::RBrace && self.brace_count == brace_count {
+                    self.tokens.pop();
+                    let qlen = self.tokens.len() - first;
+                    if qlen == 1 {
+                        transform_to_variable(
+                            &mut self.tokens[first],
+                            self.src,
+                            self.map.is_some(),
+                        );
+                    } else if qlen > 1
+                        && matches!(self.tokens[first + 1].kind, Tok::Dot | Tok::LBrack)
+                    {
+                        transform_to_variable(
+                            &mut self.tokens[first],
+                            self.src,
+                            self.map.is_some(),
+                        );
+                    }
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Processes backslash escapes in `raw` (a slice of the source starting at `at`).
+    fn process_escapes(
+        &mut self,
+        raw: &str,
+        escapes: &[&str],
+        ignore_invalid: bool,
+        at: usize,
+    ) -> String {
+        if !raw.contains('\\') {
+            return raw.to_string();
+        }
+        let allow_u = escapes.contains(&"u");
+        let mut out = String::with_capacity(raw.len());
+        let rb = raw.as_bytes();
+        let mut i = 0;
+        // Pass 1 (unicode escapes) and pass 2 (the others) merged: Puppet does unicode first,
+        // which only differs from one pass when an escape produces a backslash.
+        let mut staged = String::with_capacity(raw.len());
+        if allow_u {
+            while i < rb.len() {
+                if rb[i] == b'\\' {
+                    if let Some((ch, n)) = unicode_escape(&raw[i..]) {
+                        staged.push(ch);
+                        i += n;
+                        continue;
+                    }
+                    // copy the escape pair verbatim
+                    let n = 1 + raw[i + 1..].chars().next().map_or(0, char::len_utf8);
+                    staged.push_str(&raw[i..i + n]);
+                    i += n;
+                    continue;
+                }
+                let ch = raw[i..].chars().next().unwrap_or('\u{0}');
+                staged.push(ch);
+                i += ch.len_utf8().max(1);
+            }
+        } else {
+            staged.push_str(raw);
+        }
+        let s = staged.as_str();
+        let sb = s.as_bytes();
+        let mut j = 0;
+        while j < sb.len() {
+            if sb[j] == b'\\' && j + 1 < sb.len() {
+                let rest = &s[j + 1..];
+                let (esc, n) = if rest.starts_with("\r\n") {
+                    ("\r\n", 2)
+                } else {
+                    let c = rest.chars().next().unwrap_or('\0');
+                    (&rest[..c.len_utf8()], c.len_utf8())
+                };
+                if escapes.contains(&esc) {
+                    match esc {
+                        "r" => out.push('\r'),
+                        "n" => out.push('\n'),
+                        "t" => out.push('\t'),
+                        "s" => out.push(' '),
+                        "u" => {
+                            self.warnings.push((
+                                "Unicode escape '\\u' was not followed by 4 hex digits or 1-6 hex digits in {} or was > 10ffff".to_string(),
+                                self.global(at),
+                            ));
+                            out.push_str("\\u");
+                        }
+                        "\n" | "\r\n" => {}
+                        other => out.push_str(other),
+                    }
+                } else {
+                    if !ignore_invalid {
+                        self.warnings.push((
+                            format!("Unrecognized escape sequence '\\{esc}'"),
+                            self.global(at),
+                        ));
+                    }
+                    out.push('\\');
+                    out.push_str(esc);
+                }
+                j += 1 + n;
+            } else {
+                let ch = s[j..].chars().next().unwrap_or('\0');
+                out.push(ch);
+                j += ch.len_utf8().max(1);
+            }
+        }
+        out
+    }
+
+    fn heredoc(&mut self) -> LexResult<()> {
+        let before = self.pos;
+        let close = match self.src[before..].find(')') {
+            Some(i) => before + i,
+            None => {
+                let fb = self.followed_by();
+                return Err((
+                    LexErrorKind::HeredocUnclosedParenthesis { followed_by: fb },
+                    self.pos,
+                ));
+            }
+        };
+        let pos_after_heredoc = close + 1;
+        let spec = &self.src[before + 2..close];
+        self.pos = pos_after_heredoc;
+        let Some((endtag_raw, syntax, escapes)) = parse_heredoc_spec(spec) else {
+            return Err((LexErrorKind::HeredocInvalidSyntax, self.pos));
+        };
+        let mut endtag = endtag_raw.trim_matches(is_ruby_strip).to_string();
+        let mut dq_style = false;
+        if endtag.len() >= 2 && endtag.starts_with('"') && endtag.ends_with('"') {
+            dq_style = true;
+            endtag = endtag[1..endtag.len() - 1]
+                .trim_matches(is_ruby_strip)
+                .to_string();
+        }
+        if endtag.is_empty() {
+            return Err((LexErrorKind::HeredocEmptyEndtag, self.pos));
+        }
+        let mut resulting: Vec<&'static str> = vec![];
+        if let Some(esc) = escapes {
+            let esc = if esc.is_empty() { "trnsuL$" } else { esc };
+            let chars: Vec<char> = esc.chars().collect();
+            let mut uniq = chars.clone();
+            uniq.sort_unstable();
+            uniq.dedup();
+            if uniq.len() != chars.len() {
+                return Err((
+                    LexErrorKind::HeredocMultipleAtEscapes {
+                        escapes: chars
+                            .iter()
+                            .map(|c| c.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    },
+                    self.pos,
+                ));
+            }
+            resulting.push("\\");
+            for c in chars {
+                match c {
+                    't' => resulting.push("t"),
+                    'r' => resulting.push("r"),
+                    'n' => resulting.push("n"),
+                    's' => resulting.push("s"),
+                    'u' => resulting.push("u"),
+                    '$' => resulting.push("$"),
+                    'L' => {
+                        resulting.push("\n");
+                        resulting.push("\r\n");
+                    }
+                    other => {
+                        return Err((
+                            LexErrorKind::HeredocInvalidEscape {
+                                actual: other.to_string(),
+                            },
+                            self.pos,
+                        ));
+                    }
+                }
+            }
+        }
+        self.push(Tok::Heredoc, before, pos_after_heredoc, Some(syntax.into()));
+
+        let mut scan = match self.newline_jump {
+            Some(j) => j,
+            None => match self.src[self.pos..].find('\n') {
+                Some(i) => self.pos + i + 1,
+                None => return Err((LexErrorKind::HeredocWithoutText, self.pos)),
+            },
+        };
+        let heredoc_offset = scan;
+        let mut lines: Vec<(usize, &str)> = vec![];
+        while scan < self.b.len() {
+            let line_end = match self.src[scan..].find('\n') {
+                Some(i) => scan + i + 1,
+                None => self.b.len(),
+            };
+            let line = &self.src[scan..line_end];
+            if let Some((leading, has_margin, remove_break)) = match_endline(line, &endtag) {
+                self.newline_jump = Some(line_end);
+                let (text, file_starts) = heredoc_text(&lines, leading, has_margin, remove_break);
+                let mut text_starts = vec![0usize];
+                let mut acc = 0;
+                for (_, l) in lines.iter() {
+                    let removed = if has_margin && !leading.is_empty() && l.starts_with(leading) {
+                        leading.len()
+                    } else {
+                        0
+                    };
+                    acc += l.len() - removed;
+                    text_starts.push(acc);
+                }
+                text_starts.pop();
+                let map = SubMap {
+                    text_line_starts: if lines.is_empty() {
+                        vec![0]
+                    } else {
+                        text_starts
+                    },
+                    file_line_starts: if lines.is_empty() {
+                        vec![heredoc_offset]
+                    } else {
+                        file_starts
+                    },
+                };
+                let map = match &self.map {
+                    // A heredoc inside a heredoc: compose the maps.
+                    Some(outer) => SubMap {
+                        text_line_starts: map.text_line_starts,
+                        file_line_starts: map
+                            .file_line_starts
+                            .iter()
+                            .map(|o| outer.to_global(*o))
+                            .collect(),
+                    },
+                    None => map,
+                };
+                let mut sub = Lexer::new(&text, Some(map));
+                sub.uq_escapes = resulting.clone();
+                sub.uq_mode = if !dq_style {
+                    UqMode::All
+                } else if resulting.contains(&"$") {
+                    UqMode::Escaped
+                } else {
+                    UqMode::NoEscape
+                };
+                let res = sub.interpolate_uq();
+                self.warnings.append(&mut sub.warnings);
+                self.tokens.append(&mut sub.tokens);
+                if let Err((k, off)) = res {
+                    self.err_global = Some(sub.err_global.unwrap_or_else(|| sub.global(off)));
+                    return Err((k, off));
+                }
+                self.pos = pos_after_heredoc;
+                return Ok(());
+            }
+            lines.push((scan, line));
+            scan = line_end;
+        }
+        Err((LexErrorKind::HeredocWithoutEndTaggedLine, before))
+    }
+
+    /// Lexes heredoc text (unquoted) into STRING or DQPRE..DQPOST tokens.
+    fn interpolate_uq(&mut self) -> LexResult<()> {
+        let before = self.pos;
+        let (mut text, mut term) = self.slurp_uq();
+        let mut after = self.pos;
+        loop {
+            match term {
+                "" => {
+                    self.push(Tok::String, before, self.pos, Some(text.into()));
+                    return Ok(());
+                }
+                "${" => {
+                    let count = self.brace_count;
+                    self.brace_count += 1;
+                    self.push(Tok::DqPre, before, self.pos, Some(text.into()));
+                    self.enqueue_until(count)?;
+                    break;
+                }
+                _ => {
+                    if let Some(n) = interp_var(&self.src[self.pos..]) {
+                        self.push(Tok::DqPre, before, after - 1, Some(text.into()));
+                        let vs = self.pos;
+                        self.pos += n;
+                        let name: Box<str> = self.src[vs..self.pos].into();
+                        self.push(Tok::Variable, after - 1, self.pos, Some(name));
+                        break;
+                    }
+                    text.push('$');
+                    let (v, t) = self.slurp_uq();
+                    text.push_str(&v);
+                    term = t;
+                    after = self.pos;
+                }
+            }
+        }
+        loop {
+            let before = self.pos;
+            let (mut text, mut term) = self.slurp_uq();
+            let mut after = self.pos;
+            loop {
+                match term {
+                    "" => {
+                        self.push(Tok::DqPost, before, self.pos, Some(text.into()));
+                        return Ok(());
+                    }
+                    "${" => {
+                        let count = self.brace_count;
+                        self.brace_count += 1;
+                        self.push(Tok::DqMid, before, self.pos, Some(text.into()));
+                        self.enqueue_until(count)?;
+                        break;
+                    }
+                    _ => {
+                        if let Some(n) = interp_var(&self.src[self.pos..]) {
+                            self.push(Tok::DqMid, before, after - 1, Some(text.into()));
+                            let vs = self.pos;
+                            self.pos += n;
+                            let name: Box<str> = self.src[vs..self.pos].into();
+                            self.push(Tok::Variable, after - 1, self.pos, Some(name));
+                            break;
+                        }
+                        text.push('$');
+                        let (v, t) = self.slurp_uq();
+                        text.push_str(&v);
+                        term = t;
+                        after = self.pos;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Scans unquoted text to the next interpolation start (or the end).
+    fn slurp_uq(&mut self) -> (String, &'static str) {
+        let b = self.b;
+        let start = self.pos;
+        let mut i = start;
+        let escapes = std::mem::take(&mut self.uq_escapes);
+        let result = loop {
+            if i >= b.len() {
+                self.pos = b.len();
+                break (self.src[start..].to_string(), "");
+            }
+            match (self.uq_mode, b[i]) {
+                (UqMode::All, _) => {
+                    i = b.len();
+                }
+                (UqMode::Escaped, b'\\') => i += 2,
+                (UqMode::Escaped | UqMode::NoEscape, b'$') => {
+                    let term = if b.get(i + 1) == Some(&b'{') {
+                        "${"
+                    } else {
+                        "$"
+                    };
+                    self.pos = i + term.len();
+                    break (self.src[start..i].to_string(), term);
+                }
+                _ => i += 1,
+            }
+        };
+        let (raw, term) = result;
+        let text = self.process_escapes(&raw, &escapes, true, start);
+        self.uq_escapes = escapes;
+        (text, term)
+    }
+}
+
+/// Length of a Unicode blank (Zs or tab) at the start of `s`, for non-ASCII input.
+fn unicode_blank_len(s: &str) -> Option<usize> {
+    let c = s.chars().next()?;
+    let blank = matches!(
+        c,
+        '\u{00A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
+    );
+    blank.then(|| c.len_utf8())
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0xF0..=0xF7 => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+/// True if the regex text `/.../` ends with a slash escaped by an odd number of backslashes.
+fn escaped_end(value: &str) -> bool {
+    if !value.ends_with("\\/") {
+        return false;
+    }
+    let inner = &value[1..value.len() - 1];
+    let mut escaped = false;
+    for c in inner.chars() {
+        if c == '\\' {
+            escaped = !escaped;
+        } else {
+            escaped = false;
+        }
+    }
+    escaped
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// `((::)?[A-Z]\w*)+`
+fn classref_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut i = 0;
+    loop {
+        let seg = if b[i..].starts_with(b"::") { i + 2 } else { i };
+        if seg < b.len() && b[seg].is_ascii_uppercase() {
+            let mut j = seg + 1;
+            while j < b.len() && is_word_byte(b[j]) {
+                j += 1;
+            }
+            i = j;
+        } else {
+            return i;
+        }
+    }
+}
+
+/// One bare-word segment: `[a-z_](?:[\w-]*\w)?`
+fn bare_segment(i: &str) -> IResult<&str, &str> {
+    let (rest, first) = recognize(satisfy(|c| c.is_ascii_lowercase() || c == '_')).parse(i)?;
+    let tail_all = take_while::<_, &str, nom::error::Error<&str>>(|c: char| {
+        c.is_ascii_alphanumeric() || c == '_' || c == '-'
+    })
+    .parse(rest)?
+    .1;
+    // Backtrack over trailing hyphens: a segment ends with a word character.
+    let keep = tail_all.trim_end_matches('-').len();
+    let n = first.len() + keep;
+    Ok((&i[n..], &i[..n]))
+}
+
+/// PATTERN_BARE_WORD: `((?:::)?[a-z_](?:[\w-]*\w)?)+`
+fn bare_word(i: &str) -> IResult<&str, &str> {
+    recognize(pair(
+        preceded(opt(tag("::")), bare_segment),
+        many0(preceded(tag("::"), bare_segment)),
+    ))
+    .parse(i)
+}
+
+/// PATTERN_NAME: `^((::)?[a-z]\w*)(::[a-z]\w*)*$`
+fn is_name(w: &str) -> bool {
+    let w = w.strip_prefix("::").unwrap_or(w);
+    w.split("::").all(|seg| {
+        let b = seg.as_bytes();
+        !b.is_empty() && b[0].is_ascii_lowercase() && b.iter().all(|c| is_word_byte(*c))
+    })
+}
+
+/// PATTERN_NUMBER with its `\b` boundaries: the length of the number at the start of `s`.
+fn number_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let boundary = |n: usize| n >= b.len() || !is_word_byte(b[n]);
+    let digits = |from: usize| {
+        let mut j = from;
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        j
+    };
+    if b.len() > 2 && b[0] == b'0' && (b[1] == b'x' || b[1] == b'X') {
+        let mut j = 2;
+        while j < b.len() && b[j].is_ascii_hexdigit() {
+            j += 1;
+        }
+        if j > 2 && boundary(j) {
+            return Some(j);
+        }
+    }
+    let int_end = digits(0);
+    if int_end == 0 {
+        return None;
+    }
+    let mut candidates = vec![];
+    let frac_end = if b.get(int_end) == Some(&b'.') {
+        let j = digits(int_end + 1);
+        (j > int_end + 1).then_some(j)
+    } else {
+        None
+    };
+    let exp_after = |from: usize| -> Option<usize> {
+        if matches!(b.get(from), Some(b'e' | b'E')) {
+            let mut k = from + 1;
+            if b.get(k) == Some(&b'-') {
+                k += 1;
+            }
+            let e = digits(k);
+            (e > k).then_some(e)
+        } else {
+            None
+        }
+    };
+    if let Some(f) = frac_end {
+        if let Some(e) = exp_after(f) {
+            candidates.push(e);
+        }
+        candidates.push(f);
+    }
+    if let Some(e) = exp_after(int_end) {
+        candidates.push(e);
+    }
+    candidates.push(int_end);
+    candidates.into_iter().find(|n| boundary(*n))
+}
+
+/// `assert_numeric` of the lexer: specific errors for malformed hex, octal and decimal numbers.
+fn assert_numeric(value: &str) -> Result<(), LexErrorKind> {
+    let b = value.as_bytes();
+    let all = |from: usize, f: fn(u8) -> bool| b.len() > from && b[from..].iter().all(|c| f(*c));
+    if b.len() >= 2 && b[0] == b'0' && (b[1] == b'x' || b[1] == b'X') {
+        if !all(2, |c| c.is_ascii_hexdigit()) {
+            return Err(LexErrorKind::InvalidHexNumber {
+                value: value.to_string(),
+            });
+        }
+    } else if b.len() >= 2 && b[0] == b'0' && b[1] != b'.' {
+        if !all(1, |c| (b'0'..=b'7').contains(&c)) {
+            return Err(LexErrorKind::InvalidOctalNumber {
+                value: value.to_string(),
+            });
+        }
+    } else {
+        let int_end = b.iter().take_while(|c| c.is_ascii_digit()).count();
+        if int_end > 0 && matches!(b.get(int_end), Some(b'e' | b'E' | b'.')) {
+            if number_len(value) != Some(value.len())
+                || !value
+                    .bytes()
+                    .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'-'))
+            {
+                return Err(LexErrorKind::InvalidDecimalNumber {
+                    value: value.to_string(),
+                });
+            }
+        } else if !all(0, |c| c.is_ascii_digit()) {
+            return Err(LexErrorKind::IllegalNumber {
+                value: value.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn process_sq(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.peek() {
+                Some('\\') | Some('\'') => out.push(chars.next().unwrap_or(c)),
+                _ => out.push(c),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// PATTERN_DOLLAR_VAR after the `$`: `(::)?(\w+::)*\w+`. Returns its length.
+fn dollar_var(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = if b.starts_with(b"::") { 2 } else { 0 };
+    let mut end = None;
+    loop {
+        let w = b[i..].iter().take_while(|c| is_word_byte(**c)).count();
+        if w == 0 {
+            return end;
+        }
+        i += w;
+        end = Some(i);
+        if b[i..].starts_with(b"::") && b.get(i + 2).is_some_and(|c| is_word_byte(*c)) {
+            i += 2;
+        } else {
+            return end;
+        }
+    }
+}
+
+/// PATTERN_VARIABLE for `$x` inside strings (same shape as [`dollar_var`]).
+fn interp_var(s: &str) -> Option<usize> {
+    dollar_var(s)
+}
+
+/// `${name}` and `${name[...]}`/`${name.m}`: the leading NAME/NUMBER/WORD/keyword becomes a
+/// variable.
+fn transform_to_variable(t: &mut Token, src: &str, owned: bool) {
+    let is_candidate = matches!(t.kind, Tok::Number | Tok::Name | Tok::Word) || t.kind.is_keyword();
+    if is_candidate {
+        let text: Box<str> = match &t.value {
+            Some(v) if owned || t.kind != Tok::Boolean => v.clone(),
+            _ => src[t.start as usize..t.end as usize].into(),
+        };
+        t.kind = if t.kind == Tok::Boolean {
+            Tok::BoolVariable
+        } else {
+            Tok::Variable
+        };
+        t.value = Some(text);
+    }
+}
+
+/// `\uXXXX` or `\u{X..}` at the start of `s`: the character and the escape's length.
+fn unicode_escape(s: &str) -> Option<(char, usize)> {
+    let b = s.as_bytes();
+    if b.len() < 2 || b[0] != b'\\' || b[1] != b'u' {
+        return None;
+    }
+    if b.get(2) == Some(&b'{') {
+        let n = b[3..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
+        if (1..=6).contains(&n) && b.get(3 + n) == Some(&b'}') {
+            let v = u32::from_str_radix(&s[3..3 + n], 16).ok()?;
+            return char::from_u32(v).map(|c| (c, 4 + n));
+        }
+        return None;
+    }
+    if b.len() >= 6 && b[2..6].iter().all(|c| c.is_ascii_hexdigit()) {
+        let v = u32::from_str_radix(&s[2..6], 16).ok()?;
+        return char::from_u32(v).map(|c| (c, 6));
+    }
+    None
+}
+
+/// Parses `TAG[:syntax][/escapes]` (inside `@(...)`).
+fn parse_heredoc_spec(spec: &str) -> Option<(&str, &str, Option<&str>)> {
+    let tag_len = spec
+        .find(|c| matches!(c, ':' | '/' | '\r' | '\n' | ')'))
+        .unwrap_or(spec.len());
+    if tag_len == 0 {
+        return None;
+    }
+    let tag = &spec[..tag_len];
+    let mut rest = &spec[tag_len..];
+    let is_blank = |c: char| c == ' ' || c == '\t';
+    let mut syntax = "";
+    if let Some(r) = rest.strip_prefix(':') {
+        let r = r.trim_start_matches(is_blank);
+        let b = r.as_bytes();
+        if b.is_empty() || !b[0].is_ascii_lowercase() {
+            return None;
+        }
+        let n = 1 + b[1..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'+')
+            .count();
+        if n < 2 {
+            return None;
+        }
+        syntax = &r[..n];
+        rest = r[n..].trim_start_matches(is_blank);
+    }
+    let mut escapes = None;
+    if let Some(r) = rest.strip_prefix('/') {
+        let n = r
+            .bytes()
+            .take_while(|c| is_word_byte(*c) || *c == b'$')
+            .count();
+        escapes = Some(&r[..n]);
+        rest = r[n..].trim_start_matches(is_blank);
+    }
+    rest.is_empty().then_some((tag, syntax, escapes))
+}
+
+/// Ruby's `String#strip` whitespace.
+fn is_ruby_strip(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0B' | '\x0C' | '\0')
+}
+
+/// Matches a heredoc end line (unanchored, as Puppet does): returns the leading blanks, whether
+/// a `|` margin marker was given and whether `-` asks to remove the last line break.
+fn match_endline<'l>(line: &'l str, tag: &str) -> Option<(&'l str, bool, bool)> {
+    let b = line.as_bytes();
+    let blank = |c: u8| c == b' ' || c == b'\t';
+    for start in 0..b.len() {
+        if !line.is_char_boundary(start) {
+            continue;
+        }
+        let mut i = start;
+        while i < b.len() && blank(b[i]) {
+            i += 1;
+        }
+        let leading = &line[start..i];
+        let mut has_margin = false;
+        let mut j = i;
+        if b.get(j) == Some(&b'|') {
+            has_margin = true;
+            j += 1;
+            while j < b.len() && blank(b[j]) {
+                j += 1;
+            }
+        }
+        let mut remove_break = false;
+        if b.get(j) == Some(&b'-') {
+            let mut k = j + 1;
+            while k < b.len() && blank(b[k]) {
+                k += 1;
+            }
+            if line[k..].starts_with(tag) {
+                remove_break = true;
+                j = k;
+            }
+        }
+        if !line[j..].starts_with(tag) {
+            continue;
+        }
+        let mut k = j + tag.len();
+        while k < b.len() && blank(b[k]) {
+            k += 1;
+        }
+        if b.get(k) == Some(&b'\r') {
+            k += 1;
+        }
+        if k == b.len() || (b[k] == b'\n' && k + 1 == b.len()) {
+            return Some((leading, has_margin, remove_break));
+        }
+    }
+    None
+}
+
+/// The heredoc text from its lines: margin removed, last line break removed on request. Also
+/// returns where each line's kept text starts in the file.
+fn heredoc_text(
+    lines: &[(usize, &str)],
+    leading: &str,
+    has_margin: bool,
+    remove_break: bool,
+) -> (String, Vec<usize>) {
+    let mut text = String::new();
+    let mut starts = Vec::with_capacity(lines.len());
+    for (off, l) in lines {
+        if has_margin && !leading.is_empty() && l.starts_with(leading) {
+            text.push_str(&l[leading.len()..]);
+            starts.push(off + leading.len());
+        } else {
+            text.push_str(l);
+            starts.push(*off);
+        }
+    }
+    if remove_break {
+        if text.ends_with("\r\n") {
+            text.truncate(text.len() - 2);
+        } else if text.ends_with('\n') {
+            text.truncate(text.len() - 1);
+        }
+    }
+    (text, starts)
+}

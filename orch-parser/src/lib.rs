@@ -1,0 +1,76 @@
+//! orch-parser: the Puppet language (Puppet 4/5, including the application-orchestration
+//! constructs of Puppet 5.5: `application`, `site`, `produces`, `consumes`) parsed into a
+//! syntax tree that mirrors Puppet's own model, statically validated with Puppet's checks and
+//! messages, and dumped in Puppet's `pn`, `json` and `old` formats byte for byte.
+//!
+//! ```
+//! let parsed = orch_parser::parse("$x = [1, 'a']\n");
+//! assert!(parsed.diagnostics.is_empty());
+//! let pn = orch_parser::dump(&parsed.program, orch_parser::DumpFormat::Pn, false);
+//! assert_eq!(pn, "(= (var \"x\") (array 1 \"a\"))\n");
+//! ```
+
+mod ast;
+mod dump;
+mod error;
+mod lexer;
+mod parser;
+mod source;
+mod span;
+mod validate;
+
+pub use ast::{
+    AttributeOp, AttributeOperation, BinaryOp, CapabilityKind, CaseOption, Expr, ExprKind,
+    KeyedEntry, Lambda, Parameter, Program, ResourceBody, ResourceForm, SelectorEntry,
+};
+pub use dump::{DumpFormat, dump};
+pub use error::{Diagnostic, LexErrorKind, ParseError, Severity};
+pub use source::{SourceFile, manifest_files};
+pub use span::{LineIndex, Span};
+pub use validate::validate;
+
+/// The result of parsing one source text: always a program (partial when there were syntax
+/// errors) and the problems found.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The program. After a syntax error it holds the statements before the error.
+    pub program: Program,
+    /// Syntax errors and lexer warnings, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    /// True when there is an error (warnings do not count).
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Parses Puppet source text. Never panics; never fails: problems are diagnostics.
+pub fn parse(src: &str) -> Parsed {
+    let lexed = lexer::lex(src);
+    let mut p = parser::Parser::new(src, &lexed);
+    let (program, error) = p.parse_program_recovering();
+    let mut diagnostics: Vec<Diagnostic> = lexed
+        .warnings
+        .iter()
+        .filter(|(_, off)| {
+            error
+                .as_ref()
+                .is_none_or(|e| e.offset.is_none_or(|eo| *off < eo))
+        })
+        .map(|(m, off)| Diagnostic {
+            message: m.clone(),
+            offset: Some(*off),
+            severity: Severity::Warning,
+            code: "LEXER_WARNING",
+        })
+        .collect();
+    diagnostics.extend(error);
+    Parsed {
+        program,
+        diagnostics,
+    }
+}

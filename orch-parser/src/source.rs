@@ -1,0 +1,89 @@
+//! Source files: reading, finding the manifests under directories, and checking them.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Diagnostic, ParseError};
+use crate::{Parsed, parse, validate};
+
+/// A parsed source file with its name and text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as given (`None` for `-e` source text).
+    pub name: Option<String>,
+    /// The text.
+    pub text: String,
+    /// The parse result.
+    pub parsed: Parsed,
+}
+
+impl SourceFile {
+    /// Reads and parses a file (UTF-8, as Puppet requires).
+    pub fn read(path: &Path) -> Result<SourceFile, ParseError> {
+        let bytes = std::fs::read(path).map_err(|source| ParseError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| ParseError::NotUtf8 {
+            path: path.display().to_string(),
+            offset: e.utf8_error().valid_up_to(),
+        })?;
+        Ok(SourceFile::from_text(
+            Some(path.display().to_string()),
+            text,
+        ))
+    }
+
+    /// Parses source text.
+    pub fn from_text(name: Option<String>, text: String) -> SourceFile {
+        let parsed = parse(&text);
+        SourceFile { name, text, parsed }
+    }
+
+    /// The file's problems: syntax errors and lexer warnings, plus static validation when
+    /// `validate` is true and the file parsed.
+    pub fn check(&self, validate: bool) -> Vec<Diagnostic> {
+        let mut d = self.parsed.diagnostics.clone();
+        if validate && !self.parsed.has_errors() {
+            d.extend(self::validate(&self.parsed.program));
+        }
+        d
+    }
+}
+
+/// The `.pp` files named by `paths`: files as given, directories searched recursively, each
+/// directory's files in sorted order.
+pub fn manifest_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ParseError> {
+    let mut out = vec![];
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|source| ParseError::Io {
+            path: p.display().to_string(),
+            source,
+        })?;
+        if meta.is_dir() {
+            walk(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ParseError> {
+    let io = |source| ParseError::Io {
+        path: dir.display().to_string(),
+        source,
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for e in entries {
+        if e.is_dir() {
+            walk(&e, out)?;
+        } else if e.extension().is_some_and(|x| x == "pp") {
+            out.push(e);
+        }
+    }
+    Ok(())
+}
