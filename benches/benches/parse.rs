@@ -1,4 +1,49 @@
-//! Parse throughput placeholder; replaced by the corpus benchmark.
+//! Parse throughput (bytes/s) of orch-parser over a corpus of Puppet manifests: the fixture
+//! corpus shipped in `orch-parser/tests/fixtures`, or any directory named by
+//! `ORCH_BENCH_CORPUS` (e.g. a checkout of real modules). Compare with
+//! `ruby benches/puppet_parse_throughput.rb DIR`, which times Puppet's own parser on the same
+//! files in one process.
+
+use divan::counter::BytesCount;
+
+// The same allocator as the `orch` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
+}
+
+fn corpus() -> Vec<String> {
+    let dir = std::env::var("ORCH_BENCH_CORPUS").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../orch-parser/tests/fixtures").to_string()
+    });
+    orch_benches::read_corpus(std::path::Path::new(&dir))
+}
+
+#[divan::bench(sample_count = 20)]
+fn parse_corpus(bencher: divan::Bencher) {
+    let files = corpus();
+    let bytes: usize = files.iter().map(String::len).sum();
+    bencher.counter(BytesCount::new(bytes)).bench(|| {
+        for f in &files {
+            divan::black_box(orch_parser::parse(divan::black_box(f)));
+        }
+    });
+}
+
+#[divan::bench(sample_count = 20)]
+fn parse_and_dump_pn(bencher: divan::Bencher) {
+    let files = corpus();
+    let bytes: usize = files.iter().map(String::len).sum();
+    bencher.counter(BytesCount::new(bytes)).bench(|| {
+        for f in &files {
+            let p = orch_parser::parse(f);
+            divan::black_box(orch_parser::dump(
+                &p.program,
+                orch_parser::DumpFormat::Pn,
+                false,
+            ));
+        }
+    });
 }

@@ -11,7 +11,7 @@ use nom::Parser;
 use nom::bytes::complete::{tag, take_while};
 use nom::character::complete::satisfy;
 use nom::combinator::{opt, recognize};
-use nom::multi::many0;
+use nom::multi::many0_count;
 use nom::sequence::{pair, preceded};
 
 use crate::error::LexErrorKind;
@@ -522,9 +522,11 @@ impl<'a> Lexer<'a> {
                 }
             }
             b'#' => {
-                while self.pos < self.b.len() && self.b[self.pos] != b'\n' {
-                    self.pos += 1;
-                }
+                // A comment runs to the end of the line (the newline is lexed on its own).
+                self.pos = match self.src[self.pos..].find('\n') {
+                    Some(i) => self.pos + i,
+                    None => self.b.len(),
+                };
             }
             b'/' => self.slash()?,
             b'<' => match self.peek(1) {
@@ -667,7 +669,7 @@ impl<'a> Lexer<'a> {
                 self.push(Tok::ClassRef, before, self.pos, None);
                 Ok(())
             } else {
-                let p = before + n.max(0) + 3;
+                let p = before + n + 3;
                 Err((
                     LexErrorKind::IllegalFullyQualifiedClassReference,
                     p.min(self.b.len()),
@@ -720,7 +722,10 @@ impl<'a> Lexer<'a> {
             Ok(())
         } else {
             // Puppet moves past what it scanned, then one more.
-            Err((LexErrorKind::IllegalClassReference, (before + n + 1).min(self.b.len())))
+            Err((
+                LexErrorKind::IllegalClassReference,
+                (before + n + 1).min(self.b.len()),
+            ))
         }
     }
 
@@ -934,14 +939,9 @@ impl<'a> Lexer<'a> {
                 if self.tokens[last].kind == Tok::RBrace && self.brace_count == brace_count {
                     self.tokens.pop();
                     let qlen = self.tokens.len() - first;
-                    if qlen == 1 {
-                        transform_to_variable(
-                            &mut self.tokens[first],
-                            self.src,
-                            self.map.is_some(),
-                        );
-                    } else if qlen > 1
-                        && matches!(self.tokens[first + 1].kind, Tok::Dot | Tok::LBrack)
+                    if qlen == 1
+                        || (qlen > 1
+                            && matches!(self.tokens[first + 1].kind, Tok::Dot | Tok::LBrack))
                     {
                         transform_to_variable(
                             &mut self.tokens[first],
@@ -1379,18 +1379,33 @@ fn bare_segment(i: &str) -> IResult<&str, &str> {
 fn bare_word(i: &str) -> IResult<&str, &str> {
     recognize(pair(
         preceded(opt(tag("::")), bare_segment),
-        many0(preceded(tag("::"), bare_segment)),
+        many0_count(preceded(tag("::"), bare_segment)),
     ))
     .parse(i)
 }
 
 /// PATTERN_NAME: `^((::)?[a-z]\w*)(::[a-z]\w*)*$`
 fn is_name(w: &str) -> bool {
-    let w = w.strip_prefix("::").unwrap_or(w);
-    w.split("::").all(|seg| {
-        let b = seg.as_bytes();
-        !b.is_empty() && b[0].is_ascii_lowercase() && b.iter().all(|c| is_word_byte(*c))
-    })
+    let b = w.as_bytes();
+    let mut i = if b.starts_with(b"::") { 2 } else { 0 };
+    loop {
+        // A segment: [a-z] then word characters.
+        if i >= b.len() || !b[i].is_ascii_lowercase() {
+            return false;
+        }
+        i += 1;
+        while i < b.len() && is_word_byte(b[i]) {
+            i += 1;
+        }
+        if i == b.len() {
+            return true;
+        }
+        if b[i..].starts_with(b"::") {
+            i += 2;
+        } else {
+            return false;
+        }
+    }
 }
 
 /// PATTERN_NUMBER with its `\b` boundaries: the length of the number at the start of `s`.
@@ -1568,9 +1583,7 @@ fn unicode_escape(s: &str) -> Option<(char, usize)> {
 
 /// Parses `TAG[:syntax][/escapes]` (inside `@(...)`).
 fn parse_heredoc_spec(spec: &str) -> Option<(&str, &str, Option<&str>)> {
-    let tag_len = spec
-        .find(|c| matches!(c, ':' | '/' | '\r' | '\n' | ')'))
-        .unwrap_or(spec.len());
+    let tag_len = spec.find([':', '/', '\r', '\n', ')']).unwrap_or(spec.len());
     if tag_len == 0 {
         return None;
     }

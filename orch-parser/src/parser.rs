@@ -232,9 +232,7 @@ impl<'a> Parser<'a> {
     fn parse_statements(&mut self) -> PResult<Vec<Expr>> {
         let mut list = vec![self.parse_syntactic_statement()?];
         loop {
-            if self.eat(Tok::Semic) {
-                list.push(self.parse_syntactic_statement()?);
-            } else if self.starts_expression() {
+            if self.eat(Tok::Semic) || self.starts_expression() {
                 list.push(self.parse_syntactic_statement()?);
             } else {
                 break;

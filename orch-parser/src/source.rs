@@ -60,7 +60,16 @@ pub fn manifest_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ParseError> {
             source,
         })?;
         if meta.is_dir() {
+            let start = out.len();
             walk(p, &mut out)?;
+            if p == Path::new(".") {
+                // Report `manifests/site.pp`, not `./manifests/site.pp`.
+                for f in &mut out[start..] {
+                    if let Ok(rel) = f.strip_prefix(".") {
+                        *f = rel.to_path_buf();
+                    }
+                }
+            }
         } else {
             out.push(p.clone());
         }

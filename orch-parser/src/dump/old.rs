@@ -571,6 +571,10 @@ fn line_starts_with_space(s: &str) -> bool {
 /// Ruby's `Regexp#inspect` for a pattern without options: `/source/` with unescaped `/`
 /// escaped.
 fn regexp_inspect(src: &str) -> String {
+    if !src.is_ascii() {
+        // Fixed-encoding regexps (non-ASCII source) print through `Regexp#to_s`.
+        return format!("/(?-mix:{src})/");
+    }
     let mut out = String::from("/");
     let mut chars = src.chars().peekable();
     while let Some(c) = chars.next() {

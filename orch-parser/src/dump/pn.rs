@@ -218,7 +218,15 @@ fn transform(e: &Expr) -> Pn {
         K::LiteralBoolean(b) => Pn::Lit(PnLit::Bool(*b)),
         K::LiteralUndef => Pn::Lit(PnLit::Nil),
         K::LiteralDefault => call("default", vec![]),
-        K::LiteralRegex(r) => call("regexp", vec![s(r)]),
+        K::LiteralRegex(r) => {
+            // Ruby marks a regexp with non-ASCII source as fixed-encoding, a non-zero option
+            // that `regexp_to_s` shows as a flags group.
+            if r.is_ascii() {
+                call("regexp", vec![s(r)])
+            } else {
+                call("regexp", vec![s(&format!("(?-imx:{r})"))])
+            }
+        }
         K::QualifiedName(n) => call("qn", vec![s(n)]),
         K::QualifiedReference(n) => call("qr", vec![s(n)]),
         K::ReservedWord(w) => call("reserved", vec![s(w)]),

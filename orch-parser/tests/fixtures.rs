@@ -1,0 +1,108 @@
+//! Data-driven conformance: every `tests/fixtures/<group>/NAME.pp` is parsed and its dumps are
+//! compared byte for byte with what Puppet printed for it (`NAME.pn`, `NAME.old`, `NAME.json`,
+//! `NAME.pretty.pn`), and its errors with Puppet's (`NAME.errors`). `lang/` holds Puppet 7.23's
+//! output for the general language, `ao/` Puppet 5.5.22's for application orchestration.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use orch_parser::{DumpFormat, LineIndex, Severity, SourceFile};
+
+fn fixture_dir(group: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(group)
+}
+
+fn sources(group: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(fixture_dir(group))
+        .expect("fixture directory")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pp"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn expected(pp: &Path, ext: &str) -> Option<String> {
+    std::fs::read_to_string(pp.with_extension(ext)).ok()
+}
+
+/// Renders diagnostics as the fixture files hold them: `Error: msg (line: L, column: C)`.
+fn rendered(file: &SourceFile, severity: &[Severity], validate: bool) -> Vec<String> {
+    let index = LineIndex::new(&file.text);
+    file.check(validate)
+        .iter()
+        .filter(|d| severity.contains(&d.severity))
+        .map(|d| d.render(None, &file.text, &index))
+        .collect()
+}
+
+/// Checks one group; returns (files checked, failure report).
+fn check_group(group: &str) -> (usize, String) {
+    let mut failures = String::new();
+    let files = sources(group);
+    for pp in &files {
+        let name = pp.file_name().unwrap().to_string_lossy().to_string();
+        let file = match SourceFile::read(pp) {
+            Ok(f) => f,
+            Err(e) => {
+                // A fixture Puppet rejects for its encoding: orch must reject it too.
+                if expected(pp, "pn").is_some() {
+                    let _ = writeln!(failures, "{name}: unreadable: {e}");
+                }
+                continue;
+            }
+        };
+        let dumps = [
+            ("pn", DumpFormat::Pn, false),
+            ("old", DumpFormat::Old, false),
+            ("json", DumpFormat::Json, false),
+            ("pretty.pn", DumpFormat::Pn, true),
+        ];
+        let mut has_dump = false;
+        for (ext, format, pretty) in dumps {
+            let Some(want) = expected(pp, ext) else {
+                continue;
+            };
+            has_dump = true;
+            if file.parsed.has_errors() {
+                let _ = writeln!(
+                    failures,
+                    "{name}: Puppet dumps it ({ext}), orch reports {:?}",
+                    rendered(&file, &[Severity::Error], false)
+                );
+                break;
+            }
+            let got = orch_parser::dump(&file.parsed.program, format, pretty);
+            if got != want {
+                let _ = writeln!(failures, "{name} ({ext}):\n  want {want:?}\n  got  {got:?}");
+            }
+        }
+        if !has_dump {
+            // Puppet could not parse it: the first error must be Puppet's, word for word.
+            if let Some(want) = expected(pp, "errors") {
+                let got = rendered(&file, &[Severity::Error], false);
+                let want_first = want.lines().next().unwrap_or_default();
+                if got.first().map(String::as_str) != Some(want_first) {
+                    let _ = writeln!(failures, "{name}: want error {want_first:?}, got {got:?}");
+                }
+            }
+        }
+    }
+    (files.len(), failures)
+}
+
+#[test]
+fn general_language_matches_puppet_7() {
+    let (n, failures) = check_group("lang");
+    assert!(n >= 300, "the corpus has {n} files");
+    assert!(failures.is_empty(), "{failures}");
+}
+
+#[test]
+fn orchestration_constructs_match_puppet_5_5() {
+    let (n, failures) = check_group("ao");
+    assert!(n >= 60, "the corpus has {n} files");
+    assert!(failures.is_empty(), "{failures}");
+}

@@ -1,0 +1,5 @@
+//! orch-parser's integration tests: conformance with Puppet's own output over the fixture
+//! corpus, and property tests over arbitrary input.
+
+mod fixtures;
+mod properties;
