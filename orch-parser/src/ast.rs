@@ -3,6 +3,10 @@
 
 use crate::span::Span;
 
+/// The string type of the tree: short strings (most names) are stored inline, without
+/// allocation.
+pub type Str = compact_str::CompactString;
+
 /// A parsed file: its top-level expression and every definition found in it, however deeply
 /// nested (Puppet collects those at parse time).
 #[derive(Debug, Clone, PartialEq)]
@@ -172,7 +176,7 @@ pub enum AttributeOperation {
     /// `name => value` or `name +> value`.
     Attribute {
         /// Attribute name (any keyword is allowed).
-        name: String,
+        name: Str,
         /// `=>` or `+>`.
         op: AttributeOp,
         /// The value.
@@ -215,7 +219,7 @@ pub struct ResourceBody {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parameter {
     /// Name without `$`.
-    pub name: String,
+    pub name: Str,
     /// Optional type expression.
     pub type_expr: Option<Expr>,
     /// Optional default value.
@@ -302,7 +306,7 @@ pub enum ExprKind {
     /// A sequence of statements.
     Block(Vec<Expr>),
     /// A string literal (single quoted, bare word, or a literal heredoc).
-    LiteralString(String),
+    LiteralString(Str),
     /// An integer with the radix it was written in (8, 10 or 16).
     LiteralInteger {
         /// Value.
@@ -319,15 +323,17 @@ pub enum ExprKind {
     /// `default`
     LiteralDefault,
     /// A regular expression literal (source with `\/` turned into `/`).
-    LiteralRegex(String),
+    LiteralRegex(Str),
     /// A lower-case name such as `foo::bar`.
-    QualifiedName(String),
+    QualifiedName(Str),
     /// A type reference such as `Foo::Bar` (the text as written).
-    QualifiedReference(String),
+    QualifiedReference(Str),
     /// `attr` / `private` used as a value.
-    ReservedWord(String),
-    /// `$x`: the name (or a number for `$0`) inside.
-    Variable(Box<Expr>),
+    ReservedWord(Str),
+    /// `$x`: the variable's name (digits for `$0`).
+    Variable(Str),
+    /// `${true}` / `${false}`: a variable Puppet names with a boolean.
+    BoolVariable(bool),
     /// A double-quoted string with interpolation: literal segments and `Text` segments.
     ConcatenatedString(Vec<Expr>),
     /// An interpolated expression inside a string.
@@ -335,7 +341,7 @@ pub enum ExprKind {
     /// `@(TAG:syntax)` heredoc.
     Heredoc {
         /// The syntax, `""` when none.
-        syntax: String,
+        syntax: Str,
         /// The text: `LiteralString` or `ConcatenatedString`.
         text: Box<Expr>,
     },
@@ -478,18 +484,18 @@ pub enum ExprKind {
     /// `class name(params) inherits parent { body }`
     HostClass {
         /// Fully qualified name.
-        name: String,
+        name: Str,
         /// Parameters.
         parameters: Vec<Parameter>,
         /// Parent class.
-        parent: Option<String>,
+        parent: Option<Str>,
         /// Body.
         body: Option<Box<Expr>>,
     },
     /// `define name(params) { body }`
     ResourceTypeDefinition {
         /// Fully qualified name.
-        name: String,
+        name: Str,
         /// Parameters.
         parameters: Vec<Parameter>,
         /// Body.
@@ -498,7 +504,7 @@ pub enum ExprKind {
     /// `application name(params) { body }`
     Application {
         /// Fully qualified name.
-        name: String,
+        name: Str,
         /// Parameters.
         parameters: Vec<Parameter>,
         /// Body.
@@ -507,7 +513,7 @@ pub enum ExprKind {
     /// `function name(params) >> Type { body }`
     FunctionDefinition {
         /// Name.
-        name: String,
+        name: Str,
         /// Parameters.
         parameters: Vec<Parameter>,
         /// Body.
@@ -536,14 +542,14 @@ pub enum ExprKind {
         /// The component (`QualifiedReference` or an access such as `Class[x]`).
         component: Box<Expr>,
         /// The capability type name.
-        capability: String,
+        capability: Str,
         /// Attribute mappings.
         mappings: Vec<AttributeOperation>,
     },
     /// `type Name = TypeExpr`
     TypeAlias {
         /// Name as written.
-        name: String,
+        name: Str,
         /// The aliased type.
         type_expr: Box<Expr>,
     },
@@ -557,9 +563,9 @@ pub enum ExprKind {
     /// `type Name inherits Parent { body }`
     TypeDefinition {
         /// Name.
-        name: String,
+        name: Str,
         /// Parent.
-        parent: Option<String>,
+        parent: Option<Str>,
         /// Body.
         body: Option<Box<Expr>>,
     },

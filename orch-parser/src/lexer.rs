@@ -302,7 +302,7 @@ impl<'a> Lexer<'a> {
             src,
             b: src.as_bytes(),
             pos: 0,
-            tokens: Vec::with_capacity(src.len() / 4 + 4),
+            tokens: Vec::with_capacity(src.len() / 8 + 4),
             warnings: vec![],
             brace_count: 0,
             line_lexical_start: 0,
@@ -419,7 +419,15 @@ impl<'a> Lexer<'a> {
     fn run_main(&mut self) -> LexResult<()> {
         self.skip_ws();
         while self.pos < self.b.len() {
-            self.lex_token()?;
+            // Blanks between tokens are the commonest input: skip them here.
+            match self.b[self.pos] {
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                b'\n' if self.newline_jump.is_none() => {
+                    self.pos += 1;
+                    self.line_lexical_start = self.pos;
+                }
+                _ => self.lex_token()?,
+            }
         }
         Ok(())
     }
@@ -554,12 +562,11 @@ impl<'a> Lexer<'a> {
                 match dollar_var(&self.src[before + 1..]) {
                     Some(n) => {
                         self.pos = before + 1 + n;
-                        let name: Box<str> = self.src[before + 1..self.pos].into();
-                        self.push(Tok::Variable, before, self.pos, Some(name));
+                        self.push(Tok::Variable, before, self.pos, None);
                     }
                     None => {
                         self.pos += 1;
-                        self.push(Tok::Variable, before, before + 1, Some("".into()));
+                        self.push(Tok::Variable, before, before + 1, None);
                     }
                 }
             }
@@ -619,6 +626,7 @@ impl<'a> Lexer<'a> {
         )
     }
 
+    #[inline(never)]
     fn slash(&mut self) -> LexResult<()> {
         if self.peek(1) == b'*' {
             match self.src[self.pos + 2..].find("*/") {
@@ -654,6 +662,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    #[inline(never)]
     fn colon(&mut self) -> LexResult<()> {
         let before = self.pos;
         if self.peek(1) != b':' {
@@ -729,6 +738,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    #[inline(never)]
     fn number(&mut self) -> LexResult<()> {
         let before = self.pos;
         let rest = &self.src[before..];
@@ -774,6 +784,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    #[inline(never)]
     fn sq_string(&mut self) -> LexResult<()> {
         let before = self.pos;
         self.pos += 1;
@@ -799,13 +810,10 @@ impl<'a> Lexer<'a> {
             ));
         }
         let raw = &self.src[start..i];
-        let value = if raw.contains('\\') {
-            process_sq(raw)
-        } else {
-            raw.to_string()
-        };
+        // Without escapes the value is the text between the quotes: no copy.
+        let value = raw.contains('\\').then(|| process_sq(raw).into());
         self.pos = i + 1;
-        self.push(Tok::String, before, self.pos, Some(value.into()));
+        self.push(Tok::String, before, self.pos, value);
         Ok(())
     }
 
@@ -850,6 +858,7 @@ impl<'a> Lexer<'a> {
         )
     }
 
+    #[inline(never)]
     fn interpolate_dq(&mut self) -> LexResult<()> {
         let before = self.pos;
         self.pos += 1;
@@ -858,7 +867,9 @@ impl<'a> Lexer<'a> {
         loop {
             match term {
                 "\"" => {
-                    self.push(Tok::String, before, self.pos, Some(text.into()));
+                    let unchanged = self.src[before + 1..self.pos - 1] == text;
+                    let value = (!unchanged).then(|| text.into());
+                    self.push(Tok::String, before, self.pos, value);
                     return Ok(());
                 }
                 "${" => {
@@ -871,10 +882,8 @@ impl<'a> Lexer<'a> {
                 _ => {
                     if let Some(n) = interp_var(&self.src[self.pos..]) {
                         self.push(Tok::DqPre, before, after - 1, Some(text.into()));
-                        let vs = self.pos;
                         self.pos += n;
-                        let name: Box<str> = self.src[vs..self.pos].into();
-                        self.push(Tok::Variable, after - 1, self.pos, Some(name));
+                        self.push(Tok::Variable, after - 1, self.pos, None);
                         break;
                     }
                     text.push('$');
@@ -888,6 +897,7 @@ impl<'a> Lexer<'a> {
         self.interpolate_tail_dq()
     }
 
+    #[inline(never)]
     fn interpolate_tail_dq(&mut self) -> LexResult<()> {
         loop {
             let before = self.pos;
@@ -909,10 +919,8 @@ impl<'a> Lexer<'a> {
                     _ => {
                         if let Some(n) = interp_var(&self.src[self.pos..]) {
                             self.push(Tok::DqMid, before, after - 1, Some(text.into()));
-                            let vs = self.pos;
                             self.pos += n;
-                            let name: Box<str> = self.src[vs..self.pos].into();
-                            self.push(Tok::Variable, after - 1, self.pos, Some(name));
+                            self.push(Tok::Variable, after - 1, self.pos, None);
                             break;
                         }
                         text.push('$');
@@ -957,6 +965,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// Processes backslash escapes in `raw` (a slice of the source starting at `at`).
+    #[inline(never)]
     fn process_escapes(
         &mut self,
         raw: &str,
@@ -1043,6 +1052,7 @@ impl<'a> Lexer<'a> {
         out
     }
 
+    #[inline(never)]
     fn heredoc(&mut self) -> LexResult<()> {
         let before = self.pos;
         let close = match self.src[before..].find(')') {
@@ -1217,10 +1227,8 @@ impl<'a> Lexer<'a> {
                 _ => {
                     if let Some(n) = interp_var(&self.src[self.pos..]) {
                         self.push(Tok::DqPre, before, after - 1, Some(text.into()));
-                        let vs = self.pos;
                         self.pos += n;
-                        let name: Box<str> = self.src[vs..self.pos].into();
-                        self.push(Tok::Variable, after - 1, self.pos, Some(name));
+                        self.push(Tok::Variable, after - 1, self.pos, None);
                         break;
                     }
                     text.push('$');
@@ -1251,10 +1259,8 @@ impl<'a> Lexer<'a> {
                     _ => {
                         if let Some(n) = interp_var(&self.src[self.pos..]) {
                             self.push(Tok::DqMid, before, after - 1, Some(text.into()));
-                            let vs = self.pos;
                             self.pos += n;
-                            let name: Box<str> = self.src[vs..self.pos].into();
-                            self.push(Tok::Variable, after - 1, self.pos, Some(name));
+                            self.push(Tok::Variable, after - 1, self.pos, None);
                             break;
                         }
                         text.push('$');

@@ -68,7 +68,7 @@ pub fn parse(src: &str) -> Parsed {
             code: "LEXER_WARNING",
         })
         .collect();
-    diagnostics.extend(error);
+    diagnostics.extend(error.map(|e| *e));
     Parsed {
         program,
         diagnostics,

@@ -5,11 +5,13 @@
 //! cannot go on, in Puppet's words.
 
 use crate::ast::*;
+use compact_str::ToCompactString;
 use crate::error::Diagnostic;
 use crate::lexer::{Lexed, Tok, Token};
 use crate::span::Span;
 
-type PResult<T> = Result<T, Diagnostic>;
+/// Errors are boxed: the `Ok` path, taken for every node, stays small.
+type PResult<T> = Result<T, Box<Diagnostic>>;
 
 /// Function names that may be called without parentheses as statements (`include a, b`).
 const STATEMENT_CALLS: &[&str] = &[
@@ -29,7 +31,7 @@ pub(crate) struct Parser<'a> {
     toks: &'a [Token],
     lexed: &'a Lexed,
     pos: usize,
-    namestack: Vec<String>,
+    namestack: Vec<Str>,
 }
 
 // Binding powers (higher binds tighter), after the `prechigh` table of egrammar.ra.
@@ -140,13 +142,22 @@ impl<'a> Parser<'a> {
     fn text(&self, t: &'a Token) -> &'a str {
         match &t.value {
             Some(v) => v,
+            // `$name`: the name; `'text'`/`"text"` without escapes: the text.
+            None if matches!(t.kind, Tok::Variable | Tok::String) => {
+                &self.src[(t.start as usize + 1).min(t.end as usize)
+                    ..(t.end as usize - usize::from(t.kind == Tok::String)).max(t.start as usize)]
+            }
             None => &self.src[t.start as usize..t.end as usize],
         }
     }
 
     /// Puppet's `Syntax error at '<token>'` for the current token (or the lexical error that
     /// ended the token stream).
-    pub(crate) fn syntax_error(&self) -> Diagnostic {
+    pub(crate) fn syntax_error(&self) -> Box<Diagnostic> {
+        Box::new(self.syntax_diagnostic())
+    }
+
+    fn syntax_diagnostic(&self) -> Diagnostic {
         let t = self.tok();
         match t.kind {
             Tok::LexError => {
@@ -182,15 +193,15 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn error_at(&self, message: &str, offset: u32) -> Diagnostic {
-        Diagnostic::error("SYNTAX_ERROR", message, offset as usize)
+    fn error_at(&self, message: &str, offset: u32) -> Box<Diagnostic> {
+        Box::new(Diagnostic::error("SYNTAX_ERROR", message, offset as usize))
     }
 
     // ---- program and statements -----------------------------------------------------------
 
     /// Parses the whole token stream. On a syntax error, returns the top-level statements
     /// parsed before it (a partial program) and the error.
-    pub(crate) fn parse_program_recovering(&mut self) -> (Program, Option<Diagnostic>) {
+    pub(crate) fn parse_program_recovering(&mut self) -> (Program, Option<Box<Diagnostic>>) {
         let end = self.src.len();
         let empty = || Program {
             body: Expr::new(ExprKind::Nop, Span::new(end, end)),
@@ -393,7 +404,7 @@ impl<'a> Parser<'a> {
                 self.eat(Tok::Semic);
                 let rb = self.expect(Tok::RBrace)?;
                 let type_name = Expr::new(
-                    ExprKind::QualifiedName("class".to_string()),
+                    ExprKind::QualifiedName(Str::const_new("class")),
                     Self::span_of(kw),
                 );
                 let e = Expr::new(
@@ -605,7 +616,7 @@ impl<'a> Parser<'a> {
             let span = Self::span_of(first).to(value.span);
             return Ok(AttributeOperation::Splat { value, span });
         }
-        let name = self.text(first).to_string();
+        let name = Str::from(self.text(first));
         let op = match self.bump().kind {
             Tok::FArrow => AttributeOp::Set,
             _ => AttributeOp::Append,
@@ -753,7 +764,7 @@ impl<'a> Parser<'a> {
         }
         self.bump();
         Some(Expr::new(
-            ExprKind::LiteralString(self.text(t).to_string()),
+            ExprKind::LiteralString(Str::from(self.text(t))),
             Self::span_of(t),
         ))
     }
@@ -766,7 +777,7 @@ impl<'a> Parser<'a> {
         }
         self.bump();
         let name = Expr::new(
-            ExprKind::QualifiedName(self.text(name_tok).to_string()),
+            ExprKind::QualifiedName(Str::from(self.text(name_tok))),
             Self::span_of(name_tok),
         );
         let na_span = left.span.to(name.span);
@@ -922,7 +933,7 @@ impl<'a> Parser<'a> {
     fn parse_type(&mut self) -> PResult<Expr> {
         let t = self.expect(Tok::ClassRef)?;
         Ok(Expr::new(
-            ExprKind::QualifiedReference(self.text(t).to_string()),
+            ExprKind::QualifiedReference(Str::from(self.text(t))),
             Self::span_of(t),
         ))
     }
@@ -1052,7 +1063,7 @@ impl<'a> Parser<'a> {
             ExprKind::CapabilityMapping {
                 kind,
                 component: boxed(component),
-                capability,
+                capability: capability.clone(),
                 mappings,
             },
             span,
@@ -1075,12 +1086,12 @@ impl<'a> Parser<'a> {
     }
 
     /// `classname`: NAME, WORD or CLASSREF (with Puppet's errors for `class` and strings).
-    fn parse_classname(&mut self) -> PResult<String> {
+    fn parse_classname(&mut self) -> PResult<Str> {
         let t = self.tok();
         match t.kind {
             Tok::Name | Tok::Word | Tok::ClassRef => {
                 self.bump();
-                Ok(self.text(t).to_string())
+                Ok(Str::from(self.text(t)))
             }
             Tok::Class => {
                 Err(self.error_at("'class' keyword not allowed at this location", t.start))
@@ -1093,12 +1104,13 @@ impl<'a> Parser<'a> {
     }
 
     /// The name prefixed with the enclosing classes' names (Puppet's parse-time namespace).
-    fn classname(&self, name: &str) -> String {
+    fn classname(&self, name: &str) -> Str {
+        if self.namestack.is_empty() {
+            // `"::" + name` with one leading `::` removed.
+            return Str::from(name);
+        }
         let joined = format!("{}::{}", self.namestack.join("::"), name);
-        joined
-            .strip_prefix("::")
-            .map(str::to_string)
-            .unwrap_or(joined)
+        Str::from(joined.strip_prefix("::").unwrap_or(&joined))
     }
 
     // ---- primaries ----------------------------------------------------------------------
@@ -1109,36 +1121,29 @@ impl<'a> Parser<'a> {
         let e = match t.kind {
             Tok::Variable => {
                 self.bump();
-                let name = self.text(t);
-                let inner_span = Span {
-                    start: (t.start + 1).min(t.end),
-                    end: t.end,
-                };
-                let inner = Expr::new(ExprKind::QualifiedName(name.to_string()), inner_span);
-                Expr::new(ExprKind::Variable(boxed(inner)), sp)
+                Expr::new(ExprKind::Variable(Str::from(self.text(t))), sp)
             }
             Tok::BoolVariable => {
                 self.bump();
-                let inner = Expr::new(ExprKind::LiteralBoolean(self.text(t) == "true"), sp);
-                Expr::new(ExprKind::Variable(boxed(inner)), sp)
+                Expr::new(ExprKind::BoolVariable(self.text(t) == "true"), sp)
             }
             Tok::Name => {
                 self.bump();
-                Expr::new(ExprKind::QualifiedName(self.text(t).to_string()), sp)
+                Expr::new(ExprKind::QualifiedName(Str::from(self.text(t))), sp)
             }
             Tok::Word => {
                 self.bump();
-                Expr::new(ExprKind::LiteralString(self.text(t).to_string()), sp)
+                Expr::new(ExprKind::LiteralString(Str::from(self.text(t))), sp)
             }
             Tok::String => {
                 self.bump();
-                Expr::new(ExprKind::LiteralString(self.text(t).to_string()), sp)
+                Expr::new(ExprKind::LiteralString(Str::from(self.text(t))), sp)
             }
             Tok::DqPre => self.parse_dq_string()?,
             Tok::Heredoc => self.parse_heredoc()?,
             Tok::ClassRef => {
                 self.bump();
-                Expr::new(ExprKind::QualifiedReference(self.text(t).to_string()), sp)
+                Expr::new(ExprKind::QualifiedReference(Str::from(self.text(t))), sp)
             }
             Tok::Number => {
                 self.bump();
@@ -1158,11 +1163,11 @@ impl<'a> Parser<'a> {
             }
             Tok::Regex => {
                 self.bump();
-                Expr::new(ExprKind::LiteralRegex(self.text(t).to_string()), sp)
+                Expr::new(ExprKind::LiteralRegex(Str::from(self.text(t))), sp)
             }
             Tok::Attr | Tok::Private => {
                 self.bump();
-                Expr::new(ExprKind::ReservedWord(self.text(t).to_string()), sp)
+                Expr::new(ExprKind::ReservedWord(Str::from(self.text(t))), sp)
             }
             Tok::ListStart | Tok::LBrack => self.parse_array()?,
             Tok::LBrace => self.parse_hash()?,
@@ -1210,12 +1215,12 @@ impl<'a> Parser<'a> {
 
     fn parse_heredoc(&mut self) -> PResult<Expr> {
         let h = self.bump();
-        let syntax = self.text(h).to_string();
+        let syntax = Str::from(self.text(h));
         let text = match self.kind() {
             Tok::String => {
                 let t = self.bump();
                 Expr::new(
-                    ExprKind::LiteralString(self.text(t).to_string()),
+                    ExprKind::LiteralString(Str::from(self.text(t))),
                     Self::span_of(t),
                 )
             }
@@ -1449,7 +1454,7 @@ impl<'a> Parser<'a> {
         };
         let captures_rest = self.eat(Tok::Times);
         let var = self.expect(Tok::Variable)?;
-        let name = self.text(var).to_string();
+        let name = Str::from(self.text(var));
         let value = if self.eat(Tok::Equals) {
             Some(self.parse_expression(0)?)
         } else {
@@ -1485,14 +1490,14 @@ impl<'a> Parser<'a> {
         }
         let raw = self.parse_classname()?;
         self.namestack.push(raw.clone());
-        let result = (|| {
+        let result = (|| -> PResult<_> {
             let parameters = self.parse_parameter_list()?;
             let parent = if self.eat(Tok::Inherits) {
                 let t = self.tok();
                 match t.kind {
                     Tok::Default => {
                         self.bump();
-                        Some("default".to_string())
+                        Some(Str::from("default"))
                     }
                     _ => Some(self.parse_classname()?),
                 }
@@ -1603,7 +1608,7 @@ impl<'a> Parser<'a> {
         match t.kind {
             Tok::Name | Tok::Number => {
                 self.bump();
-                let mut text = self.text(t).to_string();
+                let mut text = Str::from(self.text(t));
                 let mut span = Self::span_of(t);
                 while self.at(Tok::Dot) && matches!(self.kind_at(1), Tok::Name | Tok::Number) {
                     self.bump();
@@ -1617,7 +1622,7 @@ impl<'a> Parser<'a> {
             Tok::String | Tok::Word => {
                 self.bump();
                 Ok(Expr::new(
-                    ExprKind::LiteralString(self.text(t).to_string()),
+                    ExprKind::LiteralString(Str::from(self.text(t))),
                     Self::span_of(t),
                 ))
             }
@@ -1630,7 +1635,7 @@ impl<'a> Parser<'a> {
             Tok::Regex => {
                 self.bump();
                 Ok(Expr::new(
-                    ExprKind::LiteralRegex(self.text(t).to_string()),
+                    ExprKind::LiteralRegex(Str::from(self.text(t))),
                     Self::span_of(t),
                 ))
             }
@@ -1645,7 +1650,7 @@ impl<'a> Parser<'a> {
             Tok::LParen => {
                 self.bump();
                 let f = Expr::new(
-                    ExprKind::QualifiedName("type".to_string()),
+                    ExprKind::QualifiedName(Str::const_new("type")),
                     Self::span_of(kw),
                 );
                 self.parse_call(f)
@@ -1655,10 +1660,10 @@ impl<'a> Parser<'a> {
                 // `type Name {` / `type Name inherits Parent {`: a type definition.
                 if matches!(self.kind_at(1), Tok::LBrace | Tok::Inherits) {
                     let name_t = self.bump();
-                    let name = self.text(name_t).to_string();
+                    let name = Str::from(self.text(name_t));
                     let parent = if self.eat(Tok::Inherits) {
                         let p = self.expect(Tok::ClassRef)?;
-                        Some(self.text(p).to_string())
+                        Some(Str::from(self.text(p)))
                     } else {
                         None
                     };
@@ -1828,7 +1833,7 @@ fn push_argument(args: &mut Vec<Expr>, arg: Expr) {
 fn push_literal_segment(segments: &mut Vec<Expr>, text: &str, span: Span) {
     // Empty literal segments are dropped (`build_ConcatenatedString`).
     if !text.is_empty() {
-        segments.push(Expr::new(ExprKind::LiteralString(text.to_string()), span));
+        segments.push(Expr::new(ExprKind::LiteralString(Str::from(text)), span));
     }
 }
 
@@ -1837,8 +1842,10 @@ fn push_literal_segment(segments: &mut Vec<Expr>, text: &str, span: Span) {
 fn interpolate(e: Expr) -> Expr {
     let span = e.span;
     match e.kind {
-        ExprKind::QualifiedName(_) => Expr::new(ExprKind::Variable(boxed(e)), span),
-        ExprKind::LiteralInteger { .. } => Expr::new(ExprKind::Variable(boxed(e)), span),
+        ExprKind::QualifiedName(name) => Expr::new(ExprKind::Variable(name), span),
+        ExprKind::LiteralInteger { value, .. } => {
+            Expr::new(ExprKind::Variable(value.to_compact_string()), span)
+        }
         ExprKind::Access { left, keys } => {
             let left = if is_interop_rewriteable(&left) {
                 boxed(interpolate(*left))
@@ -1929,11 +1936,11 @@ fn transform_calls(stmts: Vec<Syntactic>) -> PResult<Vec<Expr>> {
                     ),
                     None => "illegal comma separated argument list".to_string(),
                 };
-                return Err(Diagnostic::error(
+                return Err(Box::new(Diagnostic::error(
                     "SYNTAX_ERROR",
                     message,
                     comma.start as usize,
-                ));
+                )));
             }
             Syntactic::Single(mut e) => {
                 if let ExprKind::CallNamed { rval_required, .. } = &mut e.kind {

@@ -249,12 +249,8 @@ impl Dumper {
             K::QualifiedName(n) => t(n.clone()),
             K::QualifiedReference(n) => t(n.clone()),
             K::ReservedWord(w) => Part::List(vec![t("reserved"), t(w.clone())]),
-            K::Variable(inner) => {
-                let Part::Text(s) = self.dump(inner) else {
-                    unreachable!("dump returns text")
-                };
-                t(format!("${s}"))
-            }
+            K::Variable(n) => t(format!("${n}")),
+            K::BoolVariable(b) => t(format!("${b}")),
             K::ConcatenatedString(segs) => {
                 let mut v = vec![t("cat")];
                 for s in segs {

@@ -112,7 +112,7 @@ fn parameters_entry(params: &[Parameter]) -> Pn {
                 if let Some(v) = &p.value {
                     entries.push((Cow::Borrowed("value"), transform(v)));
                 }
-                (Cow::Owned(p.name.clone()), Pn::Map(entries))
+                (Cow::Owned(p.name.to_string()), Pn::Map(entries))
             })
             .collect(),
     )
@@ -230,10 +230,8 @@ fn transform(e: &Expr) -> Pn {
         K::QualifiedName(n) => call("qn", vec![s(n)]),
         K::QualifiedReference(n) => call("qr", vec![s(n)]),
         K::ReservedWord(w) => call("reserved", vec![s(w)]),
-        K::Variable(inner) => match &inner.kind {
-            K::QualifiedName(n) => call("var", vec![s(n)]),
-            _ => call("var", vec![transform(inner)]),
-        },
+        K::Variable(n) => call("var", vec![s(n)]),
+        K::BoolVariable(b) => call("var", vec![Pn::Lit(PnLit::Bool(*b))]),
         K::ConcatenatedString(segs) => Pn::Call(Cow::Borrowed("concat"), list(segs)),
         K::Text(inner) => call("str", vec![transform(inner)]),
         K::Heredoc { syntax, text } => {
