@@ -43,6 +43,9 @@ pub(crate) enum ParserCommand {
     Validate {
         #[command(flatten)]
         code: CodeArgs,
+        /// The language to read: Puppet 5.5 (with application orchestration) or Puppet 7.
+        #[arg(long, value_enum, default_value_t = Language::Puppet5)]
+        language: Language,
         /// Files or directories (default: the environment's manifests and modules).
         paths: Vec<PathBuf>,
     },
@@ -61,6 +64,9 @@ pub(crate) struct DumpArgs {
     /// Also run static validation (a file with validation errors is not dumped).
     #[arg(long)]
     pub(crate) validate: bool,
+    /// The language to read: Puppet 5.5 (with application orchestration) or Puppet 7.
+    #[arg(long, value_enum, default_value_t = Language::Puppet5)]
+    pub(crate) language: Language,
     /// Source text to dump instead of files.
     #[arg(short = 'e', long = "execute", conflicts_with = "files")]
     pub(crate) source: Option<String>,
@@ -74,4 +80,24 @@ pub(crate) enum Format {
     Pn,
     Json,
     Old,
+}
+
+/// `--language`: which Puppet language the files are written in.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum Language {
+    /// Puppet 5.5: `application`, `site`, `produces`, `consumes` are keywords.
+    #[value(name = "5.5")]
+    Puppet5,
+    /// Puppet 7: those four words are ordinary names.
+    #[value(name = "7")]
+    Puppet7,
+}
+
+impl From<Language> for orch_parser::Dialect {
+    fn from(l: Language) -> Self {
+        match l {
+            Language::Puppet5 => orch_parser::Dialect::Puppet5,
+            Language::Puppet7 => orch_parser::Dialect::Puppet7,
+        }
+    }
 }

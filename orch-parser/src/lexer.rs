@@ -16,6 +16,18 @@ use nom::sequence::{pair, preceded};
 
 use crate::error::LexErrorKind;
 
+/// Which Puppet language is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// Puppet 5.5 (the default): `application`, `consumes`, `produces` and `site` are keywords
+    /// of the application-orchestration constructs.
+    #[default]
+    Puppet5,
+    /// Puppet 7: the four words are ordinary names (`class site {}` is legal); no
+    /// orchestration constructs.
+    Puppet7,
+}
+
 /// Token kinds (Puppet's token symbols).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[allow(missing_docs)]
@@ -112,7 +124,8 @@ pub(crate) enum Tok {
 }
 
 impl Tok {
-    /// True for keyword tokens (they are valid attribute names).
+    /// True for the tokens of the grammar's `keyword` rule (valid attribute names). `true` and
+    /// `false` are not among them.
     pub(crate) fn is_keyword(self) -> bool {
         use Tok::*;
         matches!(
@@ -138,7 +151,6 @@ impl Tok {
                 | Consumes
                 | Produces
                 | Site
-                | Boolean
         )
     }
 }
@@ -186,9 +198,21 @@ pub(crate) struct Token {
     pub value: Option<Box<str>>,
 }
 
+/// The value of a token whose value is its source text: a variable's name without `$`, a
+/// string without its quotes (when it has no escapes), else the text itself.
+pub(crate) fn token_text(kind: Tok, slice: &str) -> &str {
+    match kind {
+        Tok::Variable => slice.get(1..).unwrap_or(""),
+        Tok::String => slice.get(1..slice.len().saturating_sub(1)).unwrap_or(""),
+        _ => slice,
+    }
+}
+
 /// The result of lexing a file.
 #[derive(Debug, Clone)]
 pub(crate) struct Lexed {
+    /// The dialect the text was lexed as.
+    pub dialect: Dialect,
     /// The tokens, ending with [`Tok::Eof`] or [`Tok::LexError`].
     pub tokens: Vec<Token>,
     /// The lexical error that ended the stream, with its byte offset.
@@ -201,8 +225,9 @@ pub(crate) struct Lexed {
 const DQ_ESCAPES: &[&str] = &["\\", "$", "'", "\"", "r", "n", "t", "s", "u", "\r\n", "\n"];
 
 /// Lexes a whole source text.
-pub(crate) fn lex(src: &str) -> Lexed {
+pub(crate) fn lex(src: &str, dialect: Dialect) -> Lexed {
     let mut lexer = Lexer::new(src, None);
+    lexer.dialect = dialect;
     if let Some(err) = bom_error(src.as_bytes()) {
         lexer.tokens.push(Token {
             kind: Tok::LexError,
@@ -211,6 +236,7 @@ pub(crate) fn lex(src: &str) -> Lexed {
             value: None,
         });
         return Lexed {
+            dialect,
             tokens: lexer.tokens,
             error: Some((err, usize::MAX)),
             warnings: vec![],
@@ -294,6 +320,7 @@ struct Lexer<'a> {
     uq_mode: UqMode,
     /// Set when an error came from a heredoc sub-lexer: its offset in the file.
     err_global: Option<usize>,
+    dialect: Dialect,
 }
 
 impl<'a> Lexer<'a> {
@@ -311,6 +338,7 @@ impl<'a> Lexer<'a> {
             uq_escapes: vec![],
             uq_mode: UqMode::All,
             err_global: None,
+            dialect: Dialect::Puppet5,
         }
     }
 
@@ -325,6 +353,7 @@ impl<'a> Lexer<'a> {
                     value: None,
                 });
                 Lexed {
+                    dialect: self.dialect,
                     tokens: self.tokens,
                     error: None,
                     warnings: self.warnings,
@@ -339,6 +368,7 @@ impl<'a> Lexer<'a> {
                     value: None,
                 });
                 Lexed {
+                    dialect: self.dialect,
                     tokens: self.tokens,
                     error: Some((kind, g)),
                     warnings: self.warnings,
@@ -367,7 +397,7 @@ impl<'a> Lexer<'a> {
         };
         // Text lexed from a heredoc cannot be sliced from the file: keep its value.
         let value = if value.is_none() && self.map.is_some() {
-            Some(self.src[start..end].into())
+            Some(token_text(kind, &self.src[start..end]).into())
         } else {
             value
         };
@@ -703,7 +733,16 @@ impl<'a> Lexer<'a> {
             Ok((_, w)) if !w.is_empty() => {
                 self.pos = before + w.len();
                 if is_name(w) {
-                    let k = keyword(w).unwrap_or(Tok::Name);
+                    let k = match keyword(w) {
+                        // Puppet 7 removed the orchestration keywords: they are names there.
+                        Some(Tok::Application | Tok::Consumes | Tok::Produces | Tok::Site)
+                            if self.dialect == Dialect::Puppet7 =>
+                        {
+                            Tok::Name
+                        }
+                        Some(k) => k,
+                        None => Tok::Name,
+                    };
                     self.push(k, before, self.pos, None);
                 } else {
                     self.push(Tok::Word, before, self.pos, None);
@@ -1182,6 +1221,7 @@ impl<'a> Lexer<'a> {
                     None => map,
                 };
                 let mut sub = Lexer::new(&text, Some(map));
+                sub.dialect = self.dialect;
                 sub.uq_escapes = resulting.clone();
                 sub.uq_mode = if !dq_style {
                     UqMode::All
@@ -1551,7 +1591,8 @@ fn interp_var(s: &str) -> Option<usize> {
 /// `${name}` and `${name[...]}`/`${name.m}`: the leading NAME/NUMBER/WORD/keyword becomes a
 /// variable.
 fn transform_to_variable(t: &mut Token, src: &str, owned: bool) {
-    let is_candidate = matches!(t.kind, Tok::Number | Tok::Name | Tok::Word) || t.kind.is_keyword();
+    let is_candidate =
+        matches!(t.kind, Tok::Number | Tok::Name | Tok::Word | Tok::Boolean) || t.kind.is_keyword();
     if is_candidate {
         let text: Box<str> = match &t.value {
             Some(v) if owned || t.kind != Tok::Boolean => v.clone(),

@@ -25,6 +25,7 @@ pub use ast::{
 };
 pub use dump::{DumpFormat, dump};
 pub use error::{Diagnostic, LexErrorKind, ParseError, Severity};
+pub use lexer::Dialect;
 pub use source::{SourceFile, manifest_files};
 pub use span::{LineIndex, Span};
 pub use validate::validate;
@@ -48,19 +49,22 @@ impl Parsed {
     }
 }
 
-/// Parses Puppet source text. Never panics; never fails: problems are diagnostics.
+/// Parses Puppet 5.5 source text. Never panics; never fails: problems are diagnostics.
 pub fn parse(src: &str) -> Parsed {
-    let lexed = lexer::lex(src);
+    parse_dialect(src, Dialect::Puppet5)
+}
+
+/// Parses source text in the given dialect of the language.
+pub fn parse_dialect(src: &str, dialect: Dialect) -> Parsed {
+    let lexed = lexer::lex(src, dialect);
     let mut p = parser::Parser::new(src, &lexed);
-    let (program, error) = p.parse_program_recovering();
+    let (program, errors) = p.parse_program_recovering();
+    // Puppet stops at its (first) error: warnings after it are not seen.
+    let first_error = errors.first();
     let mut diagnostics: Vec<Diagnostic> = lexed
         .warnings
         .iter()
-        .filter(|(_, off)| {
-            error
-                .as_ref()
-                .is_none_or(|e| e.offset.is_none_or(|eo| *off < eo))
-        })
+        .filter(|(_, off)| first_error.is_none_or(|e| e.offset.is_none_or(|eo| *off < eo)))
         .map(|(m, off)| Diagnostic {
             message: m.clone(),
             offset: Some(*off),
@@ -68,7 +72,7 @@ pub fn parse(src: &str) -> Parsed {
             code: "LEXER_WARNING",
         })
         .collect();
-    diagnostics.extend(error.map(|e| *e));
+    diagnostics.extend(errors);
     Parsed {
         program,
         diagnostics,

@@ -5,10 +5,10 @@
 //! cannot go on, in Puppet's words.
 
 use crate::ast::*;
-use compact_str::ToCompactString;
 use crate::error::Diagnostic;
 use crate::lexer::{Lexed, Tok, Token};
 use crate::span::Span;
+use compact_str::ToCompactString;
 
 /// Errors are boxed: the `Ok` path, taken for every node, stays small.
 type PResult<T> = Result<T, Box<Diagnostic>>;
@@ -142,12 +142,7 @@ impl<'a> Parser<'a> {
     fn text(&self, t: &'a Token) -> &'a str {
         match &t.value {
             Some(v) => v,
-            // `$name`: the name; `'text'`/`"text"` without escapes: the text.
-            None if matches!(t.kind, Tok::Variable | Tok::String) => {
-                &self.src[(t.start as usize + 1).min(t.end as usize)
-                    ..(t.end as usize - usize::from(t.kind == Tok::String)).max(t.start as usize)]
-            }
-            None => &self.src[t.start as usize..t.end as usize],
+            None => crate::lexer::token_text(t.kind, &self.src[t.start as usize..t.end as usize]),
         }
     }
 
@@ -199,16 +194,37 @@ impl<'a> Parser<'a> {
 
     // ---- program and statements -----------------------------------------------------------
 
-    /// Parses the whole token stream. On a syntax error, returns the top-level statements
-    /// parsed before it (a partial program) and the error.
-    pub(crate) fn parse_program_recovering(&mut self) -> (Program, Option<Box<Diagnostic>>) {
+    /// Parses the whole token stream. After a syntax error it goes on from the next definition
+    /// that starts a line (`class`, `define`, `node`, ...), so that one run reports the errors of
+    /// every independent part of the file; the first error is the one Puppet reports. Returns
+    /// the statements that parsed (a partial program after errors) and the errors.
+    pub(crate) fn parse_program_recovering(&mut self) -> (Program, Vec<Diagnostic>) {
         let end = self.src.len();
-        let empty = || Program {
-            body: Expr::new(ExprKind::Nop, Span::new(end, end)),
-        };
-        if self.at(Tok::Eof) {
-            return (empty(), None);
+        let mut stmts: Vec<Expr> = vec![];
+        let mut errors = vec![];
+        while !self.at(Tok::Eof) {
+            let (segment, error) = self.parse_segment();
+            stmts.extend(segment);
+            match error {
+                None => break,
+                Some(e) => {
+                    errors.push(*e);
+                    if !self.resync() {
+                        break;
+                    }
+                }
+            }
         }
+        let body = if stmts.is_empty() {
+            Expr::new(ExprKind::Nop, Span::new(end, end))
+        } else {
+            block_or_expression(stmts, None)
+        };
+        (Program { body }, errors)
+    }
+
+    /// Top-level statements up to the end of input or the first syntax error.
+    fn parse_segment(&mut self) -> (Vec<Expr>, Option<Box<Diagnostic>>) {
         let mut parsed: Vec<Syntactic> = vec![];
         let error = loop {
             match self.parse_syntactic_statement() {
@@ -226,17 +242,40 @@ impl<'a> Parser<'a> {
                 break Some(self.syntax_error());
             }
         };
-        let failed = error.is_some();
-        match (transform_calls(parsed), error) {
-            (Ok(stmts), error) if !stmts.is_empty() => (
-                Program {
-                    body: block_or_expression(stmts, None),
-                },
-                error,
-            ),
-            (Ok(_), error) => (empty(), error),
-            (Err(e), error) => (empty(), if failed { error } else { Some(e) }),
+        match transform_calls(parsed) {
+            Ok(stmts) => (stmts, error),
+            Err(e) => (vec![], error.or(Some(e))),
         }
+    }
+
+    /// Moves to the next definition keyword at the start of a line, after the current token.
+    /// False when there is none, or when the lexer stopped (nothing after a lexical error).
+    fn resync(&mut self) -> bool {
+        let bytes = self.src.as_bytes();
+        let mut i = self.pos + 1;
+        while let Some(t) = self.toks.get(i) {
+            if matches!(t.kind, Tok::Eof | Tok::LexError) {
+                return false;
+            }
+            let line_start = t.start == 0 || bytes.get(t.start as usize - 1) == Some(&b'\n');
+            let next = self.toks.get(i + 1).map_or(Tok::Eof, |n| n.kind);
+            let starts_definition = match t.kind {
+                Tok::Class => matches!(next, Tok::Name | Tok::Word | Tok::ClassRef),
+                Tok::Define | Tok::Application | Tok::Function => {
+                    matches!(next, Tok::Name | Tok::Word | Tok::ClassRef)
+                }
+                Tok::Node => true,
+                Tok::Site => next == Tok::LBrace,
+                Tok::Type => next == Tok::ClassRef,
+                _ => false,
+            };
+            if line_start && starts_definition {
+                self.pos = i;
+                return true;
+            }
+            i += 1;
+        }
+        false
     }
 
     /// `statements`: one or more syntactic statements separated by `;` or nothing.
@@ -1485,8 +1524,12 @@ impl<'a> Parser<'a> {
             self.kind(),
             Tok::Name | Tok::Word | Tok::ClassRef | Tok::Class | Tok::String
         ) {
-            // The grammar reduces a lone `class` to a class name, whose action is this error.
-            return Err(self.error_at("'class' keyword not allowed at this location", kw.start));
+            if self.lexed.dialect == crate::lexer::Dialect::Puppet5 {
+                // Puppet 5.5's grammar reduces a lone `class` to the class name of a capability
+                // mapping, whose action is this error.
+                return Err(self.error_at("'class' keyword not allowed at this location", kw.start));
+            }
+            return Err(self.syntax_error());
         }
         let raw = self.parse_classname()?;
         self.namestack.push(raw.clone());

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, ParseError};
-use crate::{Parsed, parse, validate};
+use crate::{Dialect, Parsed, parse_dialect, validate};
 
 /// A parsed source file with its name and text.
 #[derive(Debug, Clone)]
@@ -17,8 +17,13 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// Reads and parses a file (UTF-8, as Puppet requires).
+    /// Reads and parses a file (UTF-8, as Puppet requires) as Puppet 5.5 code.
     pub fn read(path: &Path) -> Result<SourceFile, ParseError> {
+        SourceFile::read_dialect(path, Dialect::Puppet5)
+    }
+
+    /// Reads and parses a file in the given dialect.
+    pub fn read_dialect(path: &Path, dialect: Dialect) -> Result<SourceFile, ParseError> {
         let bytes = std::fs::read(path).map_err(|source| ParseError::Io {
             path: path.display().to_string(),
             source,
@@ -30,12 +35,13 @@ impl SourceFile {
         Ok(SourceFile::from_text(
             Some(path.display().to_string()),
             text,
+            dialect,
         ))
     }
 
     /// Parses source text.
-    pub fn from_text(name: Option<String>, text: String) -> SourceFile {
-        let parsed = parse(&text);
+    pub fn from_text(name: Option<String>, text: String, dialect: Dialect) -> SourceFile {
+        let parsed = parse_dialect(&text, dialect);
         SourceFile { name, text, parsed }
     }
 

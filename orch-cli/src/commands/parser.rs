@@ -10,7 +10,11 @@ use crate::exit::Exit;
 
 pub(crate) fn run(cmd: ParserCommand) -> Exit {
     match cmd {
-        ParserCommand::Validate { code, paths } => validate(&code, &paths),
+        ParserCommand::Validate {
+            code,
+            language,
+            paths,
+        } => validate(&code, language.into(), &paths),
         ParserCommand::Dump(args) => dump(&args),
     }
 }
@@ -29,7 +33,7 @@ fn report(file: &SourceFile, diagnostics: &[orch_parser::Diagnostic]) -> bool {
     diagnostics.iter().any(|d| d.severity == Severity::Error)
 }
 
-fn validate(code: &CodeArgs, paths: &[PathBuf]) -> Exit {
+fn validate(code: &CodeArgs, dialect: orch_parser::Dialect, paths: &[PathBuf]) -> Exit {
     let roots: Vec<PathBuf> = if paths.is_empty() {
         vec![default_root(code)]
     } else {
@@ -44,7 +48,7 @@ fn validate(code: &CodeArgs, paths: &[PathBuf]) -> Exit {
     };
     let mut problems = false;
     for path in files {
-        match SourceFile::read(&path) {
+        match SourceFile::read_dialect(&path, dialect) {
             Ok(file) => {
                 let diagnostics = file.check(true);
                 problems |= report(&file, &diagnostics);
@@ -80,11 +84,18 @@ fn dump(args: &DumpArgs) -> Exit {
         Format::Old => DumpFormat::Old,
     };
     let files: Vec<Result<SourceFile, String>> = match &args.source {
-        Some(src) => vec![Ok(SourceFile::from_text(None, src.clone()))],
+        Some(src) => vec![Ok(SourceFile::from_text(
+            None,
+            src.clone(),
+            args.language.into(),
+        ))],
         None => args
             .files
             .iter()
-            .map(|p| SourceFile::read(Path::new(p)).map_err(|e| e.to_string()))
+            .map(|p| {
+                SourceFile::read_dialect(Path::new(p), args.language.into())
+                    .map_err(|e| e.to_string())
+            })
             .collect(),
     };
     let several = files.len() > 1;
