@@ -35,6 +35,32 @@ pub(crate) enum Command {
     /// Parse, validate and dump Puppet code.
     #[command(subcommand)]
     Parser(ParserCommand),
+    /// Show the applications of an environment.
+    #[command(subcommand)]
+    App(AppCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AppCommand {
+    /// Application instances, their components, nodes and capabilities.
+    Show(AppShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AppShowArgs {
+    #[command(flatten)]
+    pub(crate) code: CodeArgs,
+    /// Output format: Puppet's text layout, or the environment graph as JSON.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    pub(crate) format: ShowFormat,
+    /// Applications (`Shop`) or instances (`Shop[prod]`) to show (default: all).
+    pub(crate) targets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum ShowFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

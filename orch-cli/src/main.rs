@@ -11,6 +11,7 @@ fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
     let code = match cli.command {
         cli::Command::Parser(cmd) => commands::parser::run(cmd),
+        cli::Command::App(cmd) => commands::app::run(cmd),
     };
     code.into()
 }

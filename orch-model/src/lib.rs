@@ -7,13 +7,36 @@
 //! (`GET /puppet/v3/environment/:env`), [`EnvironmentGraph`]: the planner orders nodes from it,
 //! whether orch computed it or a real Puppet Server served it.
 //!
-//! Status: the environment graph (types, JSON in and out, references) is built; the loader and
-//! evaluator are next.
+//! ```no_run
+//! use orch_model::{Environment, EnvironmentSource};
+//! let source = EnvironmentSource { path: "examples/lamp".into(), name: "production".into(), ..Default::default() };
+//! let mut env = Environment::load(&source);
+//! let model = orch_model::compile(&mut env);
+//! for p in &model.problems { eprintln!("{p}"); }
+//! print!("{}", orch_model::render_text(&orch_model::select(&model, &[])));
+//! ```
 
+mod compile;
 mod error;
+mod eval;
+mod functions;
 mod graph;
+mod loader;
+mod model;
+mod problem;
+mod rbtype;
 mod reference;
+mod show;
+mod types;
+mod value;
+mod walk;
 
+pub use compile::compile;
 pub use error::ModelError;
-pub use graph::{Component, EnvironmentGraph};
+pub use graph::{Component as GraphComponent, EnvironmentGraph};
+pub use loader::{CapabilityType, Environment, EnvironmentSource};
+pub use model::{AppInstance, Capability, Component, Model};
+pub use problem::{Level, Location, Problem};
 pub use reference::ResourceRef;
+pub use show::{graph, render_text, select};
+pub use value::Value;

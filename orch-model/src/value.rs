@@ -1,0 +1,215 @@
+//! Runtime values of the evaluator (the subset of Puppet's type system site and application
+//! code uses), with Puppet's string conversion and equality.
+
+use std::fmt;
+
+use crate::ResourceRef;
+
+/// A Puppet value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `undef`
+    Undef,
+    /// `default`
+    Default,
+    /// `true` / `false`
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string.
+    Str(String),
+    /// A regular expression (its source).
+    Regex(String),
+    /// An array.
+    Array(Vec<Value>),
+    /// A hash, in insertion order.
+    Hash(Vec<(Value, Value)>),
+    /// A titled resource reference: `Sql['x']`, `Node['db']`, `Lamp::Db['prod']`.
+    Ref(ResourceRef),
+    /// A type: a resource type name (`Lamp::Db`) or a data type (`String`, `Array[Integer]`),
+    /// with its parameters.
+    Type(String, Vec<Value>),
+    /// A `Sensitive` value: never printed.
+    Sensitive(Box<Value>),
+}
+
+/// The data types of Puppet (not resource types): `Foo[...]` on them is a parameterised type.
+pub(crate) const DATA_TYPES: &[&str] = &[
+    "Any",
+    "Array",
+    "Binary",
+    "Boolean",
+    "Callable",
+    "CatalogEntry",
+    "Collection",
+    "Data",
+    "Default",
+    "Enum",
+    "Error",
+    "Float",
+    "Hash",
+    "Init",
+    "Integer",
+    "Iterable",
+    "Iterator",
+    "NotUndef",
+    "Numeric",
+    "Object",
+    "Optional",
+    "Pattern",
+    "Regexp",
+    "RichData",
+    "Runtime",
+    "Scalar",
+    "ScalarData",
+    "SemVer",
+    "SemVerRange",
+    "Sensitive",
+    "String",
+    "Struct",
+    "Timespan",
+    "Timestamp",
+    "Tuple",
+    "Type",
+    "TypeSet",
+    "Undef",
+    "Variant",
+];
+
+impl Value {
+    /// Puppet's truthiness: `undef` and `false` are false, everything else is true.
+    pub fn is_truthy(&self) -> bool {
+        !matches!(self, Value::Undef | Value::Bool(false))
+    }
+
+    /// The name of the value's type, for error messages (`String`, `Integer`, `Hash`, ...).
+    pub fn type_name(&self) -> String {
+        match self {
+            Value::Undef => "Undef".into(),
+            Value::Default => "Default".into(),
+            Value::Bool(_) => "Boolean".into(),
+            Value::Int(_) => "Integer".into(),
+            Value::Float(_) => "Float".into(),
+            Value::Str(_) => "String".into(),
+            Value::Regex(_) => "Regexp".into(),
+            Value::Array(_) => "Array".into(),
+            Value::Hash(_) => "Hash".into(),
+            Value::Ref(r) => format!("Type[{}]", r.type_name),
+            Value::Type(_, _) => "Type".into(),
+            Value::Sensitive(_) => "Sensitive".into(),
+        }
+    }
+
+    /// Looks up a hash key.
+    pub fn hash_get(&self, key: &Value) -> Option<&Value> {
+        match self {
+            Value::Hash(entries) => entries
+                .iter()
+                .find(|(k, _)| k.puppet_eq(key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Puppet's `==`: strings compare case-insensitively, numbers by value.
+    pub fn puppet_eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Str(a), Value::Str(b)) => a.to_lowercase() == b.to_lowercase(),
+            (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => {
+                (*a as f64) == *b
+            }
+            (Value::Array(a), Value::Array(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.puppet_eq(y))
+            }
+            (Value::Hash(a), Value::Hash(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .all(|(k, v)| other.hash_get(k).is_some_and(|w| v.puppet_eq(w)))
+                    && b.iter().all(|(k, _)| self.hash_get(k).is_some())
+            }
+            (Value::Ref(a), Value::Ref(b)) => {
+                a.type_name.eq_ignore_ascii_case(&b.type_name) && a.title == b.title
+            }
+            (Value::Type(a, x), Value::Type(b, y)) => {
+                a.eq_ignore_ascii_case(b)
+                    && x.len() == y.len()
+                    && x.iter().zip(y).all(|(p, q)| p.puppet_eq(q))
+            }
+            _ => self == other,
+        }
+    }
+}
+
+/// Puppet's string conversion, as used by interpolation and `String(x)`.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Undef => Ok(()),
+            Value::Default => f.write_str("default"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => f.write_str(&ruby_float(*x)),
+            Value::Str(s) => f.write_str(s),
+            Value::Regex(r) => write!(f, "/{r}/"),
+            Value::Array(items) => {
+                f.write_str("[")?;
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    v.fmt_nested(f)?;
+                }
+                f.write_str("]")
+            }
+            Value::Hash(entries) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    k.fmt_nested(f)?;
+                    f.write_str(" => ")?;
+                    v.fmt_nested(f)?;
+                }
+                f.write_str("}")
+            }
+            Value::Ref(r) => write!(f, "{r}"),
+            Value::Type(name, params) => {
+                f.write_str(name)?;
+                if !params.is_empty() {
+                    f.write_str("[")?;
+                    for (i, p) in params.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(", ")?;
+                        }
+                        p.fmt_nested(f)?;
+                    }
+                    f.write_str("]")?;
+                }
+                Ok(())
+            }
+            Value::Sensitive(_) => f.write_str("Sensitive [value redacted]"),
+        }
+    }
+}
+
+impl Value {
+    /// Inside a collection strings are quoted and `undef` shows.
+    fn fmt_nested(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Str(s) => write!(f, "'{s}'"),
+            Value::Undef => f.write_str("undef"),
+            other => fmt::Display::fmt(other, f),
+        }
+    }
+}
+
+/// Ruby's `Float#to_s` (how Puppet prints floats).
+pub(crate) fn ruby_float(f: f64) -> String {
+    if f.is_finite() && f == f.trunc() && f.abs() < 1e16 {
+        return format!("{f:.1}");
+    }
+    format!("{f}")
+}
