@@ -1,6 +1,10 @@
 //! Benchmarks for orch (`cargo bench`), and helpers that build their inputs.
 
+mod synthetic;
+
 use std::path::Path;
+
+pub use synthetic::Synthetic;
 
 /// Reads every `.pp` file under `dir` (recursively, sorted) that is valid UTF-8.
 pub fn read_corpus(dir: &Path) -> Vec<String> {

@@ -38,6 +38,9 @@ pub(crate) enum Command {
     /// Show the applications of an environment.
     #[command(subcommand)]
     App(AppCommand),
+    /// Plan jobs: the order in which nodes run Puppet.
+    #[command(subcommand)]
+    Job(crate::commands::job::JobCommand),
 }
 
 #[derive(Debug, Subcommand)]

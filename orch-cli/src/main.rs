@@ -12,6 +12,7 @@ fn main() -> std::process::ExitCode {
     let code = match cli.command {
         cli::Command::Parser(cmd) => commands::parser::run(cmd),
         cli::Command::App(cmd) => commands::app::run(cmd),
+        cli::Command::Job(cmd) => commands::job::run(cmd),
     };
     code.into()
 }

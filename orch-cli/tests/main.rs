@@ -1,5 +1,6 @@
 //! Whole-command tests of the `orch` binary: output, errors and exit codes, snapshotted.
 
+mod job;
 mod parser;
 
 use std::path::{Path, PathBuf};

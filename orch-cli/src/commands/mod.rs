@@ -1,6 +1,7 @@
 //! One module per command group.
 
 pub(crate) mod app;
+pub(crate) mod job;
 pub(crate) mod parser;
 
 use std::path::PathBuf;
