@@ -3,15 +3,18 @@
 //! `cargo run -p orch-examples --example plan_environment -- orch-planner/tests/fixtures/lamp.json [text|json|dot|mermaid]`.
 
 use std::error::Error;
+use std::io::{BufWriter, Write};
 
 use orch_model::EnvironmentGraph;
 use orch_planner::{Format, PlanRequest};
 
-fn plan(path: &str, format: &str) -> Result<String, Box<dyn Error>> {
+fn plan(path: &str, format: &str) -> Result<(), Box<dyn Error>> {
     let format: Format = format.parse()?;
     let graph = EnvironmentGraph::from_json(&std::fs::read_to_string(path)?)?;
     let plan = orch_planner::plan(&graph, &PlanRequest::default())?;
-    Ok(orch_planner::render(&plan, format))
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    orch_planner::write(&plan, format, &mut out)?;
+    Ok(out.flush()?)
 }
 
 fn main() -> std::process::ExitCode {
@@ -21,10 +24,7 @@ fn main() -> std::process::ExitCode {
         return std::process::ExitCode::from(2);
     };
     match plan(path, format) {
-        Ok(text) => {
-            print!("{text}");
-            std::process::ExitCode::SUCCESS
-        }
+        Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             std::process::ExitCode::from(2)

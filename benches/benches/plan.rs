@@ -9,6 +9,11 @@
 //! - `render_text` / `render_json`: print a plan.
 //!
 //! Scaling: each 10x step in size should cost at most 12x time.
+//!
+//! The same in a fresh process, with peak memory (the inputs come from the generator):
+//! `cargo build --release -p orch-benches --bins`,
+//! `target/release/gen_environment 100000 --graph /tmp/g100000.json`,
+//! `/usr/bin/time -v target/release/plan_file /tmp/g100000.json json > /dev/null`.
 
 use divan::Bencher;
 use divan::counter::ItemsCount;

@@ -16,7 +16,7 @@
 //!   the capability and the components behind it.
 //!
 //! The result is a [`Plan`] (serde: the JSON of `orch job plan --format json`), rendered by
-//! [`render`] as Puppet's text layout, JSON, DOT or Mermaid.
+//! [`render`] (or streamed by [`write`]) as Puppet's text layout, JSON, DOT or Mermaid.
 //!
 //! ```
 //! use orch_model::EnvironmentGraph;
@@ -43,5 +43,5 @@ pub use error::PlanError;
 pub use node_graph::NodeGraph;
 pub use plan::{ComponentRef, Cycle, Edge, Level, Plan, PlanNode, Warning};
 pub use planner::{PlanRequest, plan};
-pub use render::{Format, render};
+pub use render::{Format, render, write};
 pub use target::{ApplicationSelector, Target};

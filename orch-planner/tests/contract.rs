@@ -120,3 +120,17 @@ fn duplicate_consumes_and_produces_are_one_edge() {
     assert_eq!(p.edges.len(), 1);
     assert_eq!(p.levels[1].nodes[0].depends_on, ["n1"]);
 }
+
+#[test]
+fn write_streams_what_render_returns() {
+    let p = plan(&fixture("cross_app"), &PlanRequest::default()).unwrap();
+    for format in [Format::Text, Format::Json, Format::Dot, Format::Mermaid] {
+        let mut out = Vec::new();
+        orch_planner::write(&p, format, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            render(&p, format),
+            "{format}"
+        );
+    }
+}
