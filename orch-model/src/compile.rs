@@ -113,6 +113,8 @@ pub fn compile(env: &mut Environment) -> Model {
             for d in std::mem::take(&mut ev.declared) {
                 if is_application(&mut ev, &d.type_name) {
                     instances.push(d);
+                } else if !known_type(&mut ev, &d.type_name) {
+                    model.problems.push(unknown_type(&d));
                 } else if !is_component(&mut ev, &d) {
                     model.problems.push(Problem::error(
                         format!(
@@ -158,6 +160,28 @@ fn push_flow(model: &mut Model, f: Flow) {
             Location::default(),
         )),
     }
+}
+
+/// A type Puppet can declare: a class, a define or application of the environment, a core
+/// type, a capability type.
+fn known_type(ev: &mut Evaluator<'_>, type_name: &str) -> bool {
+    type_name == "class"
+        || CORE_TYPES.contains(&type_name)
+        || ev.env.find_definition(type_name).is_some()
+        || ev
+            .env
+            .capability_types
+            .contains_key(&crate::loader::capitalize(type_name))
+}
+
+fn unknown_type(d: &Declared) -> Problem {
+    Problem::error(
+        format!(
+            "Evaluation Error: Error while evaluating a Resource Statement, Unknown resource type: '{}'",
+            d.type_name
+        ),
+        d.location.clone(),
+    )
 }
 
 fn is_application(ev: &mut Evaluator<'_>, type_name: &str) -> bool {
@@ -254,12 +278,20 @@ fn evaluate_instance(
             && let Ok(tv) = ev.eval(t)
             && !is_instance(&v, &tv)
         {
+            // A resource type as a parameter type expects a resource, which a reference
+            // (a type value) is not.
+            let expected = match &tv {
+                Value::Type(n, _) if !crate::value::DATA_TYPES.contains(&n.as_str()) => {
+                    "Resource".to_string()
+                }
+                other => other.to_string(),
+            };
             err(
                 model,
                 format!(
                     "{reference}: parameter '{}' expects {} value, got {}",
                     p.name,
-                    article(&tv.to_string()),
+                    article(&expected),
                     inferred(&v)
                 ),
             );
@@ -398,14 +430,7 @@ fn evaluate_instance(
 
 /// `Class[foo]` in a node mapping names the class component `Class[Foo]`.
 fn normalize_component_ref(r: &ResourceRef) -> ResourceRef {
-    if r.type_name == "Class" {
-        ResourceRef {
-            type_name: "Class".into(),
-            title: r.title.to_lowercase(),
-        }
-    } else {
-        r.clone()
-    }
+    ResourceRef::new(&r.type_name, r.title.clone())
 }
 
 fn is_metaparam(k: &str) -> bool {
@@ -573,7 +598,10 @@ fn component(
             }
         }
     }
-    ok.then(|| Component {
+    // A component with a bad relationship is still a component (of its node): only the bad
+    // references are left out, so that one mistake gives one error.
+    let _ = ok;
+    Some(Component {
         reference: cref.clone(),
         node: None,
         parameters,
@@ -665,6 +693,7 @@ fn check_capabilities(ev: &mut Evaluator<'_>, model: &mut Model) {
     for app in &mut model.instances {
         for c in &mut app.components {
             let mut filled: BTreeMap<String, ResourceRef> = BTreeMap::new();
+            let mut reported = BTreeSet::new();
             let explicit: BTreeSet<String> = c.parameters.keys().cloned().collect();
             for cap in c.consume.clone() {
                 let Some(produced) = capabilities.get(&cap) else {
@@ -677,6 +706,9 @@ fn check_capabilities(ev: &mut Evaluator<'_>, model: &mut Model) {
                     if let Some(prev) = filled.get(&k)
                         && *prev != cap
                     {
+                        if !reported.insert(k.clone()) {
+                            continue;
+                        }
                         problems.push(Problem::error(
                             format!(
                                 "Attempt to reassign attribute '{k}' in '{}' caused by multiple consumed mappings to the same attribute",

@@ -20,10 +20,15 @@ impl ResourceRef {
     /// Makes a reference; the type name is capitalised segment by segment (`lamp::db` →
     /// `Lamp::Db`), as Puppet does.
     pub fn new(type_name: &str, title: impl Into<String>) -> ResourceRef {
-        ResourceRef {
-            type_name: capitalize_type(type_name),
-            title: title.into(),
-        }
+        let type_name = capitalize_type(type_name);
+        let title = title.into();
+        // Class titles are class names, printed capitalised (`Class[Apache::Mod]`).
+        let title = if type_name == "Class" {
+            capitalize_type(&title)
+        } else {
+            title
+        };
+        ResourceRef { type_name, title }
     }
 
     /// Parses `Type[title]` (the title is everything between the first `[` and the last `]`).

@@ -1,0 +1,6 @@
+# The platform: owns the database every other application uses.
+application platform {
+  platform::database { $name:
+    export => Sql[$name],
+  }
+}

@@ -1,0 +1,6 @@
+define prod($host = "h", $port = 1) { }
+define cons($host = undef, $port = undef) { }
+Prod produces Cap { }
+Cons consumes Cap { }
+site { }
+site { }
