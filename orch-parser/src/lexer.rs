@@ -321,6 +321,8 @@ struct Lexer<'a> {
     /// Set when an error came from a heredoc sub-lexer: its offset in the file.
     err_global: Option<usize>,
     dialect: Dialect,
+    /// What Puppet's scanner last matched, as far as an unclosed string's message shows it.
+    last_match: Option<String>,
 }
 
 impl<'a> Lexer<'a> {
@@ -339,6 +341,7 @@ impl<'a> Lexer<'a> {
             uq_mode: UqMode::All,
             err_global: None,
             dialect: Dialect::Puppet5,
+            last_match: None,
         }
     }
 
@@ -869,7 +872,8 @@ impl<'a> Lexer<'a> {
                 b'"' => {
                     let raw = &self.src[start..i];
                     self.pos = i + 1;
-                    return Some((self.process_escapes(raw, DQ_ESCAPES, false, start), "\""));
+                    // Puppet reports escape warnings where its scanner stands: after the quote.
+                    return Some((self.process_escapes(raw, DQ_ESCAPES, false, self.pos), "\""));
                 }
                 b'$' => {
                     let raw = &self.src[start..i];
@@ -879,7 +883,7 @@ impl<'a> Lexer<'a> {
                         "$"
                     };
                     self.pos = i + term.len();
-                    return Some((self.process_escapes(raw, DQ_ESCAPES, false, start), term));
+                    return Some((self.process_escapes(raw, DQ_ESCAPES, false, self.pos), term));
                 }
                 _ => i += 1,
             }
@@ -890,7 +894,7 @@ impl<'a> Lexer<'a> {
     fn unclosed_dq(&self) -> (LexErrorKind, usize) {
         (
             LexErrorKind::UnclosedQuote {
-                after: "'\"'".to_string(),
+                after: format!("'{}'", self.last_match.as_deref().unwrap_or("")),
                 followed_by: self.followed_by(),
             },
             self.pos,
@@ -901,6 +905,7 @@ impl<'a> Lexer<'a> {
     fn interpolate_dq(&mut self) -> LexResult<()> {
         let before = self.pos;
         self.pos += 1;
+        self.last_match = Some("\"".to_string());
         let (mut text, mut term) = self.slurp_dq().ok_or_else(|| self.unclosed_dq())?;
         let mut after = self.pos;
         loop {
@@ -921,10 +926,12 @@ impl<'a> Lexer<'a> {
                 _ => {
                     if let Some(n) = interp_var(&self.src[self.pos..]) {
                         self.push(Tok::DqPre, before, after - 1, Some(text.into()));
+                        self.last_match = Some(self.src[self.pos..self.pos + n].to_string());
                         self.pos += n;
                         self.push(Tok::Variable, after - 1, self.pos, None);
                         break;
                     }
+                    self.last_match = None;
                     text.push('$');
                     let (v, t) = self.slurp_dq().ok_or_else(|| self.unclosed_dq())?;
                     text.push_str(&v);
@@ -958,10 +965,12 @@ impl<'a> Lexer<'a> {
                     _ => {
                         if let Some(n) = interp_var(&self.src[self.pos..]) {
                             self.push(Tok::DqMid, before, after - 1, Some(text.into()));
+                            self.last_match = Some(self.src[self.pos..self.pos + n].to_string());
                             self.pos += n;
                             self.push(Tok::Variable, after - 1, self.pos, None);
                             break;
                         }
+                        self.last_match = None;
                         text.push('$');
                         let (v, t) = self.slurp_dq().ok_or_else(|| self.unclosed_dq())?;
                         text.push_str(&v);
@@ -978,6 +987,7 @@ impl<'a> Lexer<'a> {
     fn enqueue_until(&mut self, brace_count: i64) -> LexResult<()> {
         self.skip_ws();
         let first = self.tokens.len();
+        let first_start = self.pos;
         while self.pos < self.b.len() {
             let n_before = self.tokens.len();
             self.lex_token()?;
@@ -985,6 +995,27 @@ impl<'a> Lexer<'a> {
                 let last = self.tokens.len() - 1;
                 if self.tokens[last].kind == Tok::RBrace && self.brace_count == brace_count {
                     self.tokens.pop();
+                    // Puppet's scanner last matched the token before `}` if it scanned one.
+                    self.last_match = self
+                        .tokens
+                        .last()
+                        .filter(|t| {
+                            t.start as usize >= first_start
+                                && matches!(
+                                    t.kind,
+                                    Tok::Name
+                                        | Tok::Word
+                                        | Tok::Number
+                                        | Tok::ClassRef
+                                        | Tok::Variable
+                                )
+                        })
+                        .map(|t| {
+                            self.src
+                                .get(t.start as usize..t.end as usize)
+                                .unwrap_or("")
+                                .to_string()
+                        });
                     let qlen = self.tokens.len() - first;
                     if qlen == 1
                         || (qlen > 1
@@ -1000,6 +1031,8 @@ impl<'a> Lexer<'a> {
                 }
             }
         }
+        // The input ended inside the interpolation: Puppet's last scan found nothing.
+        self.last_match = None;
         Ok(())
     }
 
@@ -1243,7 +1276,8 @@ impl<'a> Lexer<'a> {
             lines.push((scan, line));
             scan = line_end;
         }
-        Err((LexErrorKind::HeredocWithoutEndTaggedLine, before))
+        // Puppet makes this error when it starts reading the text: it points there.
+        Err((LexErrorKind::HeredocWithoutEndTaggedLine, heredoc_offset))
     }
 
     /// Lexes heredoc text (unquoted) into STRING or DQPRE..DQPOST tokens.
@@ -1343,7 +1377,7 @@ impl<'a> Lexer<'a> {
             }
         };
         let (raw, term) = result;
-        let text = self.process_escapes(&raw, &escapes, true, start);
+        let text = self.process_escapes(&raw, &escapes, true, self.pos);
         self.uq_escapes = escapes;
         (text, term)
     }

@@ -28,7 +28,7 @@ pub use error::{Diagnostic, LexErrorKind, ParseError, Severity};
 pub use lexer::Dialect;
 pub use source::{SourceFile, manifest_files};
 pub use span::{LineIndex, Span};
-pub use validate::validate;
+pub use validate::{validate, validate_with_source};
 
 /// The result of parsing one source text: always a program (partial when there were syntax
 /// errors) and the problems found.

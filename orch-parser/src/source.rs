@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, ParseError};
-use crate::{Dialect, Parsed, parse_dialect, validate};
+use crate::{Dialect, Parsed, parse_dialect, validate_with_source};
 
 /// A parsed source file with its name and text.
 #[derive(Debug, Clone)]
@@ -14,6 +14,8 @@ pub struct SourceFile {
     pub text: String,
     /// The parse result.
     pub parsed: Parsed,
+    /// The dialect it was read as.
+    pub dialect: Dialect,
 }
 
 impl SourceFile {
@@ -42,7 +44,12 @@ impl SourceFile {
     /// Parses source text.
     pub fn from_text(name: Option<String>, text: String, dialect: Dialect) -> SourceFile {
         let parsed = parse_dialect(&text, dialect);
-        SourceFile { name, text, parsed }
+        SourceFile {
+            name,
+            text,
+            parsed,
+            dialect,
+        }
     }
 
     /// The file's problems: syntax errors and lexer warnings, plus static validation when
@@ -50,7 +57,11 @@ impl SourceFile {
     pub fn check(&self, validate: bool) -> Vec<Diagnostic> {
         let mut d = self.parsed.diagnostics.clone();
         if validate && !self.parsed.has_errors() {
-            d.extend(self::validate(&self.parsed.program));
+            d.extend(validate_with_source(
+                &self.parsed.program,
+                &self.text,
+                self.dialect,
+            ));
         }
         d
     }
@@ -94,7 +105,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ParseError> {
         .collect();
     entries.sort();
     for e in entries {
-        if e.is_dir() {
+        // Symbolic links to directories are not followed: a link cycle would never end.
+        let is_link = std::fs::symlink_metadata(&e).is_ok_and(|m| m.file_type().is_symlink());
+        if e.is_dir() && !is_link {
             walk(&e, out)?;
         } else if e.extension().is_some_and(|x| x == "pp") {
             out.push(e);

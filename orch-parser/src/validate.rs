@@ -28,6 +28,7 @@ use std::borrow::Cow;
 
 use crate::ast::*;
 use crate::error::{Diagnostic, Severity};
+use crate::lexer::Dialect;
 
 use literal::{Lit, literal};
 
@@ -40,18 +41,15 @@ use literal::{Lit, literal};
 /// Positions that lie between two nodes (operators, `=>`) are estimated; see
 /// [`validate_with_source`] for exact positions.
 pub fn validate(program: &Program) -> Vec<Diagnostic> {
-    Checker::new(None).run(program)
+    Checker::new(None, Dialect::Puppet5).run(program)
 }
 
 /// [`validate`] with the source text the program was parsed from, for exact positions of
-/// operators, `=>`, parameters and type alias names.
-///
-/// Not exported yet: `lib.rs` re-exports [`validate`] only, and `SourceFile::check` calls it;
-/// making this `pub`, re-exporting it and calling it with the file's text there gives Puppet's
-/// positions everywhere.
-#[cfg_attr(not(test), allow(dead_code))]
-pub(crate) fn validate_with_source(program: &Program, src: &str) -> Vec<Diagnostic> {
-    Checker::new(Some(src)).run(program)
+/// operators, `=>`, parameters and type alias names (what `SourceFile::check` uses), and the
+/// dialect's rules: Puppet 5.5's checker reserves fewer type names, only warns about virtual
+/// classes and does not check heredoc syntaxes; Puppet 7.23's does.
+pub fn validate_with_source(program: &Program, src: &str, dialect: Dialect) -> Vec<Diagnostic> {
+    Checker::new(Some(src), dialect).run(program)
 }
 
 /// The end of a validation that Puppet does not finish: an exception in the checker (which
@@ -152,6 +150,8 @@ const MIN_INTEGER: i128 = i64::MIN as i128;
 
 struct Checker<'a> {
     src: Option<&'a str>,
+    /// Puppet 5.5's rules (else 7.23's).
+    puppet5: bool,
     /// The containers of the element being checked, outermost first.
     path: Vec<Node<'a>>,
     diags: Vec<Diagnostic>,
@@ -160,9 +160,10 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    fn new(src: Option<&'a str>) -> Self {
+    fn new(src: Option<&'a str>, dialect: Dialect) -> Self {
         Checker {
             src,
+            puppet5: dialect == Dialect::Puppet5,
             path: vec![],
             diags: vec![],
             logged: vec![],
@@ -970,7 +971,8 @@ impl<'a> Checker<'a> {
                 }
             }
             K::Heredoc { syntax, text } => {
-                if let K::LiteralString(value) = &text.kind {
+                // Puppet 5.5's validator did not check heredoc syntaxes.
+                if let (false, K::LiteralString(value)) = (self.puppet5, &text.kind) {
                     let text_off = self.heredoc_text_offset(text);
                     match syntax::check(syntax, value, text_off) {
                         syntax::Outcome::Valid(logged) => self.logged.extend(logged),
@@ -1040,7 +1042,17 @@ impl<'a> Checker<'a> {
                 if *form != ResourceForm::Regular
                     && matches!(&type_name.kind, K::QualifiedName(n) if n == "class")
                 {
-                    self.accept("CLASS_NOT_VIRTUALIZABLE", off, "Classes are not virtualizable");
+                    if self.puppet5 {
+                        // Puppet 5.5 only warned.
+                        self.diags.push(Diagnostic {
+                            message: "Classes are not virtualizable".into(),
+                            offset: Some(off),
+                            severity: Severity::Warning,
+                            code: "CLASS_NOT_VIRTUALIZABLE",
+                        });
+                    } else {
+                        self.accept("CLASS_NOT_VIRTUALIZABLE", off, "Classes are not virtualizable");
+                    }
                 }
             }
             K::ResourceDefaults { form, .. } | K::ResourceOverride { form, .. } => {
@@ -1269,7 +1281,7 @@ impl<'a> Checker<'a> {
 
     fn check_reserved_type_name(&mut self, e: &Expr, name: &str, off: usize) {
         // Applications exist in Puppet 5.5 only, whose list ends before `init`.
-        let reserved = if matches!(e.kind, ExprKind::Application { .. }) {
+        let reserved = if self.puppet5 || matches!(e.kind, ExprKind::Application { .. }) {
             &RESERVED_TYPE_NAMES[..RESERVED_TYPE_NAMES_5]
         } else {
             RESERVED_TYPE_NAMES
@@ -2139,7 +2151,7 @@ fn is_numeric_var_name(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{validate, validate_with_source};
+    use super::{Checker, Dialect, validate, validate_with_source};
     use crate::{LineIndex, Severity, parse};
 
     /// `Error: message (line:column)` for every diagnostic, as `validate` returns them.
@@ -2147,10 +2159,11 @@ mod tests {
         let parsed = parse(src);
         assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
         let index = LineIndex::new(src);
+        // The unit tests state Puppet 7.23's rules (the checker's base).
         let diagnostics = if exact {
-            validate_with_source(&parsed.program, src)
+            validate_with_source(&parsed.program, src, Dialect::Puppet7)
         } else {
-            validate(&parsed.program)
+            Checker::new(None, Dialect::Puppet7).run(&parsed.program)
         };
         diagnostics
             .iter()

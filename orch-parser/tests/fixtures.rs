@@ -38,12 +38,21 @@ fn rendered(file: &SourceFile, severity: &[Severity], validate: bool) -> Vec<Str
         .collect()
 }
 
-/// True if the file uses one of the four words Puppet 5.5 and Puppet 7 read differently.
+/// True if Puppet 5.5 and Puppet 7 read the file differently: it uses one of the four
+/// orchestration words, or a rule of the checker that changed (reserved type names, virtual
+/// classes, heredoc syntax checks).
 fn uses_orchestration_words(text: &str) -> bool {
-    let p5 = orch_parser::parse_dialect(text, Dialect::Puppet5);
-    let p7 = orch_parser::parse_dialect(text, Dialect::Puppet7);
-    p5.diagnostics != p7.diagnostics || p5.program != p7.program
+    let f5 = SourceFile::from_text(None, text.to_string(), Dialect::Puppet5);
+    let f7 = SourceFile::from_text(None, text.to_string(), Dialect::Puppet7);
+    f5.parsed.program != f7.parsed.program || f5.check(true) != f7.check(true)
 }
+
+/// Fixtures whose expected error comes from outside the parser and checker: Puppet's loader
+/// (`Attempt to redefine entity`) and a Ruby exception (`invalid byte sequence`).
+const OUTSIDE_THE_PARSER: &[&str] = &[
+    "quirk_type_alias_redefine_builtin.pp",
+    "quirk_unicode_escape_out_of_range.pp",
+];
 
 /// Checks one group read as `dialect`; returns (files checked, failure report).
 fn check_group(group: &str, dialect: Dialect) -> (usize, String) {
@@ -51,6 +60,9 @@ fn check_group(group: &str, dialect: Dialect) -> (usize, String) {
     let files = sources(group);
     for pp in &files {
         let name = pp.file_name().unwrap().to_string_lossy().to_string();
+        if OUTSIDE_THE_PARSER.contains(&name.as_str()) {
+            continue;
+        }
         if dialect == Dialect::Puppet5
             && group == "lang"
             && uses_orchestration_words(&std::fs::read_to_string(pp).unwrap_or_default())
@@ -102,6 +114,29 @@ fn check_group(group: &str, dialect: Dialect) -> (usize, String) {
                     let _ = writeln!(failures, "{name}: want error {want_first:?}, got {got:?}");
                 }
             }
+            continue;
+        }
+        // Puppet parsed it: its validation errors and its warnings must be orch's, all of them,
+        // in order.
+        let want_errors: Vec<String> = expected(pp, "errors")
+            .map(|t| t.lines().map(str::to_string).collect())
+            .unwrap_or_default();
+        let got_errors = rendered(&file, &[Severity::Error], true);
+        if got_errors != want_errors {
+            let _ = writeln!(
+                failures,
+                "{name} (errors):\n  want {want_errors:?}\n  got  {got_errors:?}"
+            );
+        }
+        let want_warnings: Vec<String> = expected(pp, "warnings")
+            .map(|t| t.lines().map(str::to_string).collect())
+            .unwrap_or_default();
+        let got_warnings = rendered(&file, &[Severity::Warning, Severity::Deprecation], true);
+        if got_warnings != want_warnings {
+            let _ = writeln!(
+                failures,
+                "{name} (warnings):\n  want {want_warnings:?}\n  got  {got_warnings:?}"
+            );
         }
     }
     (files.len(), failures)

@@ -158,7 +158,9 @@ fn pp(text: &str) -> (Vec<Diagnostic>, Option<String>) {
     {
         return (logged, Some(pp_message(&located(e))));
     }
-    let found = match Checker::new(Some(text)).validate_raw(&parsed.program) {
+    let found = match Checker::new(Some(text), crate::lexer::Dialect::Puppet7)
+        .validate_raw(&parsed.program)
+    {
         Ok(found) => found,
         Err(Abort(mut d)) => {
             let failure = d.pop().map(|f| located(&f)).unwrap_or_default();
