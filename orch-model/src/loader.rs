@@ -34,8 +34,6 @@ pub(crate) struct LoadedFile {
 /// A class, define, application or Puppet-language function.
 #[derive(Debug, Clone)]
 pub(crate) struct Definition {
-    /// Lower-case fully qualified name.
-    pub(crate) name: String,
     pub(crate) kind: DefKind,
     pub(crate) parameters: Vec<Parameter>,
     pub(crate) body: Option<Expr>,
@@ -364,7 +362,6 @@ impl Environment {
         self.definitions.insert(
             fkey,
             Definition {
-                name: key,
                 kind,
                 parameters: parameters.to_vec(),
                 body: body.cloned(),

@@ -20,7 +20,7 @@ pub(crate) fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
         }
     };
     match &e.kind {
-        K::Block(v) | K::ConcatenatedString(v) | K::LiteralList(v) => v.iter().for_each(|x| f(x)),
+        K::Block(v) | K::ConcatenatedString(v) | K::LiteralList(v) => v.iter().for_each(&mut *f),
         K::Text(x) | K::Not(x) | K::UnaryMinus(x) | K::Unfold(x) | K::Paren(x) => f(x),
         K::Heredoc { text, .. } => f(text),
         K::LiteralHash { entries, .. } => {
@@ -35,7 +35,7 @@ pub(crate) fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
         }
         K::Access { left, keys } => {
             f(left);
-            keys.iter().for_each(|x| f(x));
+            keys.iter().for_each(&mut *f);
         }
         K::Binary { left, right, .. } | K::NamedAccess { left, right } => {
             f(left);
@@ -53,7 +53,7 @@ pub(crate) fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
             lambda,
         } => {
             f(functor);
-            args.iter().for_each(|x| f(x));
+            args.iter().for_each(&mut *f);
             if let Some(l) = lambda {
                 lambda_children(l, f);
             }
@@ -76,7 +76,7 @@ pub(crate) fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
         K::Case { test, options } => {
             f(test);
             for o in options {
-                o.values.iter().for_each(|x| f(x));
+                o.values.iter().for_each(&mut *f);
                 opt(&o.then_expr, f);
             }
         }
@@ -149,7 +149,7 @@ pub(crate) fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
             parent,
             body,
         } => {
-            host_matches.iter().for_each(|x| f(x));
+            host_matches.iter().for_each(&mut *f);
             opt(parent, f);
             opt(body, f);
         }
