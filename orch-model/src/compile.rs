@@ -102,10 +102,18 @@ pub fn compile(env: &mut Environment) -> Model {
             "Environment Compiler: Could not find a site definition to evaluate",
             Location::default(),
         )),
-        Some((file, _, body)) => {
+        Some((file, offset, body)) => {
             ev.file = *file;
+            let in_main = main
+                .iter()
+                .filter(|(f, _)| f == file)
+                .find_map(|(_, p)| find_site(&p.body, *offset));
+            let body = match in_main {
+                Some(b) => b,
+                None => body.as_ref(),
+            };
             let depth = ev.push_definition_scope();
-            let r = ev.eval_body(body.as_ref());
+            let r = ev.eval_body(body);
             ev.pop_to(depth);
             if let Err(f) = r {
                 push_flow(&mut model, f);
@@ -150,6 +158,22 @@ pub fn compile(env: &mut Environment) -> Model {
 
     check_capabilities(&mut ev, &mut model);
     model
+}
+
+/// The body of the site defined at `offset` in a tree.
+fn find_site(e: &orch_parser::Expr, offset: usize) -> Option<Option<&orch_parser::Expr>> {
+    if let orch_parser::ExprKind::SiteDefinition { body } = &e.kind
+        && e.span.start as usize == offset
+    {
+        return Some(body.as_deref());
+    }
+    let mut found = None;
+    crate::walk::children(e, &mut |c| {
+        if found.is_none() {
+            found = find_site(c, offset);
+        }
+    });
+    found
 }
 
 fn push_flow(model: &mut Model, f: Flow) {

@@ -83,7 +83,11 @@ pub struct Environment {
     pub(crate) files: Vec<LoadedFile>,
     pub(crate) main: Vec<(usize, Program)>,
     pub(crate) definitions: BTreeMap<String, Definition>,
+    /// The site: file, offset, and its body when it lives outside the main manifests (a main
+    /// manifest's site is evaluated in place, not copied).
     pub(crate) site: Option<(usize, usize, Option<Expr>)>,
+    /// True while the main manifests load.
+    loading_main: bool,
     pub(crate) mappings: Vec<Mapping>,
     pub(crate) capability_types: BTreeMap<String, CapabilityType>,
     pub(crate) modulepath: Vec<PathBuf>,
@@ -140,6 +144,7 @@ impl Environment {
         }
         env.modulepath
             .extend(source.extra_modulepath.iter().cloned());
+        env.loading_main = true;
         for m in manifests {
             if let Some(idx) = env.load_file(&m) {
                 let program = env.take_program(idx);
@@ -148,6 +153,7 @@ impl Environment {
                 }
             }
         }
+        env.loading_main = false;
         env.read_capability_types();
         env
     }
@@ -292,7 +298,12 @@ impl Environment {
                             here,
                         ));
                     } else {
-                        self.site = Some((file, offset, body.as_deref().cloned()));
+                        let body = if self.loading_main {
+                            None
+                        } else {
+                            body.as_deref().cloned()
+                        };
+                        self.site = Some((file, offset, body));
                     }
                 }
                 ExprKind::CapabilityMapping {
