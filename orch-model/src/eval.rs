@@ -175,7 +175,7 @@ impl<'e> Evaluator<'e> {
                 last
             }
             K::LiteralString(s) => Value::Str(s.to_string()),
-            K::LiteralInteger { value, .. } => match i64::try_from(*value) {
+            K::LiteralInteger { value, .. } => match i64::try_from(value.get()) {
                 Ok(v) => Value::Int(v),
                 Err(_) => return err("Integer value is out of range", self.loc(e)),
             },

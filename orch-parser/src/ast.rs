@@ -15,6 +15,29 @@ pub struct Program {
     pub body: Expr,
 }
 
+/// A 128-bit integer kept as two 64-bit halves, so that the tree needs only 8-byte alignment
+/// (an `i128` field would make every node 16 bytes larger).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Int128 {
+    hi: i64,
+    lo: u64,
+}
+
+impl Int128 {
+    /// Wraps a value.
+    pub fn new(v: i128) -> Int128 {
+        Int128 {
+            hi: (v >> 64) as i64,
+            lo: v as u64,
+        }
+    }
+
+    /// The value.
+    pub fn get(self) -> i128 {
+        (i128::from(self.hi) << 64) | i128::from(self.lo)
+    }
+}
+
 /// An expression with its byte span in the source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
@@ -310,7 +333,7 @@ pub enum ExprKind {
     /// An integer with the radix it was written in (8, 10 or 16).
     LiteralInteger {
         /// Value.
-        value: i128,
+        value: Int128,
         /// 8, 10 or 16.
         radix: u32,
     },
@@ -487,8 +510,8 @@ pub enum ExprKind {
         name: Str,
         /// Parameters.
         parameters: Vec<Parameter>,
-        /// Parent class.
-        parent: Option<Str>,
+        /// Parent class (boxed: it keeps this, the largest variant, small).
+        parent: Option<Box<Str>>,
         /// Body.
         body: Option<Box<Expr>>,
     },

@@ -8,7 +8,7 @@
 
 use nom::IResult;
 use nom::Parser;
-use nom::bytes::complete::{tag, take_while};
+use nom::bytes::complete::tag;
 use nom::character::complete::satisfy;
 use nom::combinator::{opt, recognize};
 use nom::multi::many0_count;
@@ -391,6 +391,7 @@ impl<'a> Lexer<'a> {
         self.tokens.last().map(|t| t.kind)
     }
 
+    #[inline]
     fn push(&mut self, kind: Tok, start: usize, end: usize, value: Option<Box<str>>) {
         let (gs, ge) = if self.map.is_some() {
             let gs = self.global(start);
@@ -437,7 +438,12 @@ impl<'a> Lexer<'a> {
     fn skip_ws(&mut self) {
         while self.pos < self.b.len() {
             match self.b[self.pos] {
-                b' ' | b'\t' | b'\r' => self.pos += 1,
+                b' ' | b'\t' | b'\r' => {
+                    self.pos += 1;
+                    while matches!(self.b.get(self.pos), Some(b' ' | b'\t' | b'\r')) {
+                        self.pos += 1;
+                    }
+                }
                 _ => {
                     if let Some(n) = unicode_blank_len(&self.src[self.pos..]) {
                         self.pos += n;
@@ -454,7 +460,12 @@ impl<'a> Lexer<'a> {
         while self.pos < self.b.len() {
             // Blanks between tokens are the commonest input: skip them here.
             match self.b[self.pos] {
-                b' ' | b'\t' | b'\r' => self.pos += 1,
+                b' ' | b'\t' | b'\r' => {
+                    self.pos += 1;
+                    while matches!(self.b.get(self.pos), Some(b' ' | b'\t' | b'\r')) {
+                        self.pos += 1;
+                    }
+                }
                 b'\n' if self.newline_jump.is_none() => {
                     self.pos += 1;
                     self.line_lexical_start = self.pos;
@@ -1419,8 +1430,21 @@ fn escaped_end(value: &str) -> bool {
     escaped
 }
 
+/// `\w` of Ruby's regexes (ASCII letters, digits, `_`), as a table: it is asked for every
+/// byte of every name.
+const WORD_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'_';
+        c += 1;
+    }
+    t
+};
+
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    WORD_BYTES[b as usize]
 }
 
 /// `((::)?[A-Z]\w*)+`
@@ -1443,16 +1467,19 @@ fn classref_len(s: &str) -> usize {
 
 /// One bare-word segment: `[a-z_](?:[\w-]*\w)?`
 fn bare_segment(i: &str) -> IResult<&str, &str> {
-    let (rest, first) = recognize(satisfy(|c| c.is_ascii_lowercase() || c == '_')).parse(i)?;
-    let tail_all = take_while::<_, &str, nom::error::Error<&str>>(|c: char| {
-        c.is_ascii_alphanumeric() || c == '_' || c == '-'
-    })
-    .parse(rest)?
-    .1;
-    // Backtrack over trailing hyphens: a segment ends with a word character.
-    let keep = tail_all.trim_end_matches('-').len();
-    let n = first.len() + keep;
-    Ok((&i[n..], &i[..n]))
+    let (_, first) = recognize(satisfy(|c| c.is_ascii_lowercase() || c == '_')).parse(i)?;
+    // Then `[\w-]*`, given back to the last word character (the regex backtracks over
+    // trailing hyphens). Bytes, not chars: the class is ASCII.
+    let b = i.as_bytes();
+    let mut n = first.len();
+    let mut keep = n;
+    while n < b.len() && (is_word_byte(b[n]) || b[n] == b'-') {
+        n += 1;
+        if b[n - 1] != b'-' {
+            keep = n;
+        }
+    }
+    Ok((&i[keep..], &i[..keep]))
 }
 
 /// PATTERN_BARE_WORD: `((?:::)?[a-z_](?:[\w-]*\w)?)+`
@@ -1603,11 +1630,13 @@ fn dollar_var(s: &str) -> Option<usize> {
     let mut i = if b.starts_with(b"::") { 2 } else { 0 };
     let mut end = None;
     loop {
-        let w = b[i..].iter().take_while(|c| is_word_byte(**c)).count();
-        if w == 0 {
+        let start = i;
+        while i < b.len() && is_word_byte(b[i]) {
+            i += 1;
+        }
+        if i == start {
             return end;
         }
-        i += w;
         end = Some(i);
         if b[i..].starts_with(b"::") && b.get(i + 2).is_some_and(|c| is_word_byte(*c)) {
             i += 2;

@@ -20,7 +20,7 @@ mod span;
 mod validate;
 
 pub use ast::{
-    AttributeOp, AttributeOperation, BinaryOp, CapabilityKind, CaseOption, Expr, ExprKind,
+    AttributeOp, AttributeOperation, BinaryOp, CapabilityKind, CaseOption, Expr, ExprKind, Int128,
     KeyedEntry, Lambda, Parameter, Program, ResourceBody, ResourceForm, SelectorEntry, Str,
 };
 pub use dump::{DumpFormat, dump};
@@ -76,5 +76,18 @@ pub fn parse_dialect(src: &str, dialect: Dialect) -> Parsed {
     Parsed {
         program,
         diagnostics,
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    #[test]
+    fn expr_stays_small() {
+        // Every node is moved through the parser's returns: its size is parse speed.
+        assert!(
+            std::mem::size_of::<crate::Expr>() <= 80,
+            "{}",
+            std::mem::size_of::<crate::Expr>()
+        );
     }
 }

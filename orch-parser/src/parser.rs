@@ -1556,7 +1556,7 @@ impl<'a> Parser<'a> {
             ExprKind::HostClass {
                 name: self.classname(&raw),
                 parameters,
-                parent,
+                parent: parent.map(Box::new),
                 body,
             },
             Self::span_of(kw).to(braces),
@@ -1887,7 +1887,7 @@ fn interpolate(e: Expr) -> Expr {
     match e.kind {
         ExprKind::QualifiedName(name) => Expr::new(ExprKind::Variable(name), span),
         ExprKind::LiteralInteger { value, .. } => {
-            Expr::new(ExprKind::Variable(value.to_compact_string()), span)
+            Expr::new(ExprKind::Variable(value.get().to_compact_string()), span)
         }
         ExprKind::Access { left, keys } => {
             let left = if is_interop_rewriteable(&left) {
@@ -2003,7 +2003,7 @@ fn number_expr(text: &str, span: Span) -> Expr {
         let v = i128::from_str_radix(&text[2..], 16).unwrap_or(i128::MAX);
         return Expr::new(
             ExprKind::LiteralInteger {
-                value: v,
+                value: Int128::new(v),
                 radix: 16,
             },
             span,
@@ -2015,12 +2015,18 @@ fn number_expr(text: &str, span: Span) -> Expr {
     }
     if b.len() > 1 && b[0] == b'0' {
         let v = i128::from_str_radix(&text[1..], 8).unwrap_or(i128::MAX);
-        return Expr::new(ExprKind::LiteralInteger { value: v, radix: 8 }, span);
+        return Expr::new(
+            ExprKind::LiteralInteger {
+                value: Int128::new(v),
+                radix: 8,
+            },
+            span,
+        );
     }
     let v: i128 = text.parse().unwrap_or(i128::MAX);
     Expr::new(
         ExprKind::LiteralInteger {
-            value: v,
+            value: Int128::new(v),
             radix: 10,
         },
         span,

@@ -987,7 +987,7 @@ impl<'a> Checker<'a> {
                 }
             }
             K::LiteralInteger { value, .. } => {
-                let v = *value;
+                let v = value.get();
                 if !(MIN_INTEGER..=MAX_INTEGER).contains(&v) {
                     let sign = if v < 0 { '-' } else { '+' };
                     let range = if v > 0 { "max" } else { "min" };

@@ -236,10 +236,10 @@ impl Dumper {
                 Part::List(v)
             }
             K::LiteralString(s) => t(format!("'{s}'")),
-            K::LiteralInteger { value, radix } => t(match radix {
-                8 => format!("0{value:o}"),
-                16 => format!("0x{value:X}"),
-                _ => value.to_string(),
+            K::LiteralInteger { value, radix } => t(match (radix, value.get()) {
+                (8, value) => format!("0{value:o}"),
+                (16, value) => format!("0x{value:X}"),
+                (_, value) => value.to_string(),
             }),
             K::LiteralFloat(f) => t(super::pn::ruby_float(*f)),
             K::LiteralBoolean(b) => t(b.to_string()),
@@ -440,7 +440,7 @@ impl Dumper {
             } => {
                 let mut v = vec![t("class"), t(name.clone())];
                 if let Some(p) = parent {
-                    v.push(Part::List(vec![t("inherits"), t(p.clone())]));
+                    v.push(Part::List(vec![t("inherits"), t(p.to_string())]));
                 }
                 if let Some(p) = self.params_part(parameters) {
                     v.push(p);

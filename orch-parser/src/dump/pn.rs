@@ -202,6 +202,7 @@ fn transform(e: &Expr) -> Pn {
         K::Block(stmts) => Pn::Call(Cow::Borrowed("block"), list(stmts)),
         K::LiteralString(v) => s(v),
         K::LiteralInteger { value, radix } => {
+            let value = &value.get();
             if *radix == 10 {
                 Pn::Lit(PnLit::Int(*value))
             } else {
@@ -259,7 +260,7 @@ fn transform(e: &Expr) -> Pn {
         K::Binary { op, left, right } => binary(op.as_str(), left, right),
         K::Not(inner) => call("!", vec![transform(inner)]),
         K::UnaryMinus(inner) => match &inner.kind {
-            K::LiteralInteger { value, .. } => Pn::Lit(PnLit::Int(-*value)),
+            K::LiteralInteger { value, .. } => Pn::Lit(PnLit::Int(-value.get())),
             K::LiteralFloat(f) => Pn::Lit(PnLit::Float(-*f)),
             _ => call("-", vec![transform(inner)]),
         },
@@ -415,7 +416,7 @@ fn transform(e: &Expr) -> Pn {
         } => definition(
             "class",
             name,
-            parent.as_deref(),
+            parent.as_deref().map(|p| p.as_str()),
             parameters,
             body.as_deref(),
             None,

@@ -22,7 +22,7 @@ pub(super) fn literal(e: &Expr) -> Option<Lit> {
     use ExprKind as K;
     Some(match &e.kind {
         K::LiteralString(s) | K::QualifiedName(s) => Lit::Str(s.to_string()),
-        K::LiteralInteger { value, .. } => Lit::Int(*value),
+        K::LiteralInteger { value, .. } => Lit::Int(value.get()),
         K::LiteralFloat(f) => Lit::Float(*f),
         K::LiteralBoolean(b) => Lit::Bool(*b),
         K::LiteralUndef => Lit::Nil,
