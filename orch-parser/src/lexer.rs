@@ -293,6 +293,15 @@ impl SubMap {
 
 type LexResult<T> = Result<T, (LexErrorKind, usize)>;
 
+/// The two kinds of interpolated text.
+#[derive(Clone, Copy, PartialEq)]
+enum Quoting {
+    /// A double-quoted string.
+    Double,
+    /// A heredoc's text (ends at the end of the text).
+    Heredoc,
+}
+
 /// Which kind of unquoted text a heredoc holds.
 #[derive(Clone, Copy, PartialEq)]
 enum UqMode {
@@ -917,79 +926,69 @@ impl<'a> Lexer<'a> {
         let before = self.pos;
         self.pos += 1;
         self.last_match = Some("\"".to_string());
-        let (mut text, mut term) = self.slurp_dq().ok_or_else(|| self.unclosed_dq())?;
-        let mut after = self.pos;
+        self.interpolate(Quoting::Double, before)
+    }
+
+    /// One segment of string text up to its terminator: `"` (or the end, in a heredoc), `$`
+    /// or `${`.
+    fn slurp_segment(&mut self, q: Quoting) -> LexResult<(String, &'static str)> {
+        match q {
+            Quoting::Double => self.slurp_dq().ok_or_else(|| self.unclosed_dq()),
+            Quoting::Heredoc => Ok(self.slurp_uq()),
+        }
+    }
+
+    /// A string with interpolation (Puppet's `interpolate_dq`/`interpolate_uq` and their
+    /// tails): a STRING token when there is none, else DQPRE, the expression tokens, DQMID...,
+    /// DQPOST.
+    fn interpolate(&mut self, q: Quoting, start: usize) -> LexResult<()> {
+        let end_term = match q {
+            Quoting::Double => "\"",
+            Quoting::Heredoc => "",
+        };
+        let mut first = true;
+        let mut before = start;
         loop {
-            match term {
-                "\"" => {
-                    let unchanged = self.src[before + 1..self.pos - 1] == text;
-                    let value = (!unchanged).then(|| text.into());
-                    self.push(Tok::String, before, self.pos, value);
+            let (mut text, mut term) = self.slurp_segment(q)?;
+            let mut after = self.pos;
+            let open = if first { Tok::DqPre } else { Tok::DqMid };
+            loop {
+                if term == end_term {
+                    if !first {
+                        self.push(Tok::DqPost, before, self.pos, Some(text.into()));
+                    } else {
+                        // Without escapes a double-quoted string's value is its text: no copy.
+                        let unchanged =
+                            q == Quoting::Double && self.src[start + 1..self.pos - 1] == text;
+                        let value = (!unchanged).then(|| text.into());
+                        self.push(Tok::String, start, self.pos, value);
+                    }
                     return Ok(());
                 }
-                "${" => {
+                if term == "${" {
                     let count = self.brace_count;
                     self.brace_count += 1;
-                    self.push(Tok::DqPre, before, self.pos, Some(text.into()));
+                    self.push(open, before, self.pos, Some(text.into()));
                     self.enqueue_until(count)?;
                     break;
                 }
-                _ => {
-                    if let Some(n) = interp_var(&self.src[self.pos..]) {
-                        self.push(Tok::DqPre, before, after - 1, Some(text.into()));
-                        self.last_match = Some(self.src[self.pos..self.pos + n].to_string());
-                        self.pos += n;
-                        self.push(Tok::Variable, after - 1, self.pos, None);
-                        break;
-                    }
-                    self.last_match = None;
-                    text.push('$');
-                    let (v, t) = self.slurp_dq().ok_or_else(|| self.unclosed_dq())?;
-                    text.push_str(&v);
-                    term = t;
-                    after = self.pos;
+                if let Some(n) = interp_var(&self.src[self.pos..]) {
+                    self.push(open, before, after - 1, Some(text.into()));
+                    self.last_match = Some(self.src[self.pos..self.pos + n].to_string());
+                    self.pos += n;
+                    self.push(Tok::Variable, after - 1, self.pos, None);
+                    break;
                 }
+                // A `$` that starts no variable is text.
+                self.last_match = None;
+                text.push('$');
+                let (v, t) = self.slurp_segment(q)?;
+                text.push_str(&v);
+                term = t;
+                after = self.pos;
             }
-        }
-        self.interpolate_tail_dq()
-    }
-
-    #[inline(never)]
-    fn interpolate_tail_dq(&mut self) -> LexResult<()> {
-        loop {
-            let before = self.pos;
-            let (mut text, mut term) = self.slurp_dq().ok_or_else(|| self.unclosed_dq())?;
-            let mut after = self.pos;
-            loop {
-                match term {
-                    "\"" => {
-                        self.push(Tok::DqPost, before, self.pos, Some(text.into()));
-                        return Ok(());
-                    }
-                    "${" => {
-                        let count = self.brace_count;
-                        self.brace_count += 1;
-                        self.push(Tok::DqMid, before, self.pos, Some(text.into()));
-                        self.enqueue_until(count)?;
-                        break;
-                    }
-                    _ => {
-                        if let Some(n) = interp_var(&self.src[self.pos..]) {
-                            self.push(Tok::DqMid, before, after - 1, Some(text.into()));
-                            self.last_match = Some(self.src[self.pos..self.pos + n].to_string());
-                            self.pos += n;
-                            self.push(Tok::Variable, after - 1, self.pos, None);
-                            break;
-                        }
-                        self.last_match = None;
-                        text.push('$');
-                        let (v, t) = self.slurp_dq().ok_or_else(|| self.unclosed_dq())?;
-                        text.push_str(&v);
-                        term = t;
-                        after = self.pos;
-                    }
-                }
-            }
+            first = false;
+            before = self.pos;
         }
     }
 
@@ -1274,7 +1273,7 @@ impl<'a> Lexer<'a> {
                 } else {
                     UqMode::NoEscape
                 };
-                let res = sub.interpolate_uq();
+                let res = sub.interpolate(Quoting::Heredoc, 0);
                 self.warnings.append(&mut sub.warnings);
                 self.tokens.append(&mut sub.tokens);
                 if let Err((k, off)) = res {
@@ -1289,74 +1288,6 @@ impl<'a> Lexer<'a> {
         }
         // Puppet makes this error when it starts reading the text: it points there.
         Err((LexErrorKind::HeredocWithoutEndTaggedLine, heredoc_offset))
-    }
-
-    /// Lexes heredoc text (unquoted) into STRING or DQPRE..DQPOST tokens.
-    fn interpolate_uq(&mut self) -> LexResult<()> {
-        let before = self.pos;
-        let (mut text, mut term) = self.slurp_uq();
-        let mut after = self.pos;
-        loop {
-            match term {
-                "" => {
-                    self.push(Tok::String, before, self.pos, Some(text.into()));
-                    return Ok(());
-                }
-                "${" => {
-                    let count = self.brace_count;
-                    self.brace_count += 1;
-                    self.push(Tok::DqPre, before, self.pos, Some(text.into()));
-                    self.enqueue_until(count)?;
-                    break;
-                }
-                _ => {
-                    if let Some(n) = interp_var(&self.src[self.pos..]) {
-                        self.push(Tok::DqPre, before, after - 1, Some(text.into()));
-                        self.pos += n;
-                        self.push(Tok::Variable, after - 1, self.pos, None);
-                        break;
-                    }
-                    text.push('$');
-                    let (v, t) = self.slurp_uq();
-                    text.push_str(&v);
-                    term = t;
-                    after = self.pos;
-                }
-            }
-        }
-        loop {
-            let before = self.pos;
-            let (mut text, mut term) = self.slurp_uq();
-            let mut after = self.pos;
-            loop {
-                match term {
-                    "" => {
-                        self.push(Tok::DqPost, before, self.pos, Some(text.into()));
-                        return Ok(());
-                    }
-                    "${" => {
-                        let count = self.brace_count;
-                        self.brace_count += 1;
-                        self.push(Tok::DqMid, before, self.pos, Some(text.into()));
-                        self.enqueue_until(count)?;
-                        break;
-                    }
-                    _ => {
-                        if let Some(n) = interp_var(&self.src[self.pos..]) {
-                            self.push(Tok::DqMid, before, after - 1, Some(text.into()));
-                            self.pos += n;
-                            self.push(Tok::Variable, after - 1, self.pos, None);
-                            break;
-                        }
-                        text.push('$');
-                        let (v, t) = self.slurp_uq();
-                        text.push_str(&v);
-                        term = t;
-                        after = self.pos;
-                    }
-                }
-            }
-        }
     }
 
     /// Scans unquoted text to the next interpolation start (or the end).
