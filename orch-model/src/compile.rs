@@ -95,6 +95,33 @@ pub fn compile(env: &mut Environment) -> Model {
         }
     }
 
+    // Every mapping must name an existing define (or class, for `Class[x]`).
+    let mappings: Vec<(CapabilityKind, String, bool, usize, usize)> = ev
+        .env
+        .mappings
+        .iter()
+        .map(|m| (m.kind, m.component.clone(), m.is_class, m.file, m.offset))
+        .collect();
+    for (kind, component, is_class, file, offset) in mappings {
+        let found = ev.env.find_definition(&component).map(|d| d.kind);
+        let ok = match found {
+            Some(DefKind::Class) => is_class,
+            Some(DefKind::Define) => !is_class,
+            _ => false,
+        };
+        if !ok {
+            model.problems.push(Problem::error(
+                format!(
+                    "Capability mapping error: {} clause references nonexistent {} {}",
+                    kind.as_str(),
+                    if is_class { "class" } else { "type" },
+                    crate::loader::capitalize(&component)
+                ),
+                ev.env.location(file, offset),
+            ));
+        }
+    }
+
     // The site.
     let mut instances: Vec<Declared> = vec![];
     match &site {
