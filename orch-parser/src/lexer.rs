@@ -8,11 +8,10 @@
 
 use nom::IResult;
 use nom::Parser;
-use nom::bytes::complete::tag;
-use nom::character::complete::satisfy;
+use nom::bytes::complete::{take_while, take_while1};
+use nom::character::complete::{char, satisfy};
 use nom::combinator::{opt, recognize};
-use nom::multi::many0_count;
-use nom::sequence::{pair, preceded};
+use nom::sequence::{delimited, pair};
 
 use crate::error::LexErrorKind;
 
@@ -485,7 +484,9 @@ impl<'a> Lexer<'a> {
         Ok(())
     }
 
-    /// Lexes one token (or skips whitespace/comments) at the current position.
+    /// Lexes one token (or skips whitespace/comments) at the current position. Inlined into
+    /// the lexing loops: a call per token costs as much as the token.
+    #[inline(always)]
     fn lex_token(&mut self) -> LexResult<()> {
         let c = self.b[self.pos];
         match c {
@@ -739,8 +740,9 @@ impl<'a> Lexer<'a> {
             }
         } else {
             match bare_word(&self.src[before..]) {
-                Ok((_, w)) if !w.is_empty() => {
-                    self.pos = before + w.len();
+                n if n > 0 => {
+                    let w = &self.src[before..before + n];
+                    self.pos = before + n;
                     let k = if is_name(w) { Tok::Name } else { Tok::Word };
                     self.push(k, before, self.pos, None);
                     Ok(())
@@ -753,8 +755,9 @@ impl<'a> Lexer<'a> {
     fn lower_word(&mut self) -> LexResult<()> {
         let before = self.pos;
         match bare_word(&self.src[before..]) {
-            Ok((_, w)) if !w.is_empty() => {
-                self.pos = before + w.len();
+            n if n > 0 => {
+                let w = &self.src[before..before + n];
+                self.pos = before + n;
                 if is_name(w) {
                     let k = match keyword(w) {
                         // Puppet 7 removed the orchestration keywords: they are names there.
@@ -1396,30 +1399,34 @@ fn classref_len(s: &str) -> usize {
     }
 }
 
-/// One bare-word segment: `[a-z_](?:[\w-]*\w)?`
-fn bare_segment(i: &str) -> IResult<&str, &str> {
-    let (_, first) = recognize(satisfy(|c| c.is_ascii_lowercase() || c == '_')).parse(i)?;
-    // Then `[\w-]*`, given back to the last word character (the regex backtracks over
-    // trailing hyphens). Bytes, not chars: the class is ASCII.
-    let b = i.as_bytes();
-    let mut n = first.len();
-    let mut keep = n;
-    while n < b.len() && (is_word_byte(b[n]) || b[n] == b'-') {
-        n += 1;
-        if b[n - 1] != b'-' {
-            keep = n;
+/// PATTERN_BARE_WORD: `((?:::)?[a-z_](?:[\w-]*\w)?)+`, as a byte scan (every name in a file
+/// goes through it). Returns the matched length, 0 when there is no match.
+fn bare_word(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut matched = 0;
+    loop {
+        let seg = if b[i..].starts_with(b"::") { i + 2 } else { i };
+        if seg >= b.len() || !(b[seg].is_ascii_lowercase() || b[seg] == b'_') {
+            return matched;
+        }
+        // `[\w-]*` given back to the last word character (the regex backtracks over trailing
+        // hyphens).
+        let mut n = seg + 1;
+        let mut keep = n;
+        while n < b.len() && (is_word_byte(b[n]) || b[n] == b'-') {
+            n += 1;
+            if b[n - 1] != b'-' {
+                keep = n;
+            }
+        }
+        matched = keep;
+        i = keep;
+        // A next segment needs `::` (a hyphen run ended this one).
+        if !b[i..].starts_with(b"::") {
+            return matched;
         }
     }
-    Ok((&i[keep..], &i[..keep]))
-}
-
-/// PATTERN_BARE_WORD: `((?:::)?[a-z_](?:[\w-]*\w)?)+`
-fn bare_word(i: &str) -> IResult<&str, &str> {
-    recognize(pair(
-        preceded(opt(tag("::")), bare_segment),
-        many0_count(preceded(tag("::"), bare_segment)),
-    ))
-    .parse(i)
 }
 
 /// PATTERN_NAME: `^((::)?[a-z]\w*)(::[a-z]\w*)*$`
@@ -1624,40 +1631,33 @@ fn unicode_escape(s: &str) -> Option<(char, usize)> {
 
 /// Parses `TAG[:syntax][/escapes]` (inside `@(...)`).
 fn parse_heredoc_spec(spec: &str) -> Option<(&str, &str, Option<&str>)> {
-    let tag_len = spec.find([':', '/', '\r', '\n', ')']).unwrap_or(spec.len());
-    if tag_len == 0 {
-        return None;
-    }
-    let tag = &spec[..tag_len];
-    let mut rest = &spec[tag_len..];
-    let is_blank = |c: char| c == ' ' || c == '\t';
-    let mut syntax = "";
-    if let Some(r) = rest.strip_prefix(':') {
-        let r = r.trim_start_matches(is_blank);
-        let b = r.as_bytes();
-        if b.is_empty() || !b[0].is_ascii_lowercase() {
-            return None;
-        }
-        let n = 1 + b[1..]
-            .iter()
-            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'+')
-            .count();
-        if n < 2 {
-            return None;
-        }
-        syntax = &r[..n];
-        rest = r[n..].trim_start_matches(is_blank);
-    }
-    let mut escapes = None;
-    if let Some(r) = rest.strip_prefix('/') {
-        let n = r
-            .bytes()
-            .take_while(|c| is_word_byte(*c) || *c == b'$')
-            .count();
-        escapes = Some(&r[..n]);
-        rest = r[n..].trim_start_matches(is_blank);
-    }
-    rest.is_empty().then_some((tag, syntax, escapes))
+    heredoc_spec(spec)
+        .ok()
+        .filter(|(rest, _)| rest.is_empty())
+        .map(|(_, parts)| parts)
+}
+
+/// PATTERN_HEREDOC without its `@(` and `)`:
+/// `([^:/\r\n)]+)(?::[[:blank:]]*([a-z][a-zA-Z0-9_+]+)[[:blank:]]*)?(?:/((?:\w|[$])*)[[:blank:]]*)?`
+fn heredoc_spec(i: &str) -> IResult<&str, (&str, &str, Option<&str>)> {
+    let blanks = || take_while(|c| c == ' ' || c == '\t');
+    let (i, tag_text) = take_while1(|c| !matches!(c, ':' | '/' | '\r' | '\n' | ')')).parse(i)?;
+    let (i, syntax) = opt(delimited(
+        pair(char(':'), blanks()),
+        recognize(pair(
+            satisfy(|c| c.is_ascii_lowercase()),
+            take_while1(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '+'),
+        )),
+        blanks(),
+    ))
+    .parse(i)?;
+    let (i, escapes) = opt(delimited(
+        char('/'),
+        take_while(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$'),
+        blanks(),
+    ))
+    .parse(i)?;
+    Ok((i, (tag_text, syntax.unwrap_or(""), escapes)))
 }
 
 /// Ruby's `String#strip` whitespace.
