@@ -68,6 +68,19 @@ pub fn compile(env: &mut Environment) -> Model {
     if model.has_errors() {
         return model;
     }
+    let loaded_problems = env.problems.len();
+    evaluate(env, &mut model);
+    // Problems of module files autoloaded during evaluation (syntax, validation, clashes) come
+    // first: they explain what follows from them.
+    let late: Vec<Problem> = env.problems[loaded_problems..].to_vec();
+    if !late.is_empty() {
+        model.problems.splice(0..0, late);
+    }
+    model
+}
+
+/// Top scope, the site, the application instances, then the capability checks.
+fn evaluate(env: &mut Environment, model: &mut Model) {
     let main: Vec<(usize, orch_parser::Program)> = std::mem::take(&mut env.main);
     let site = env.site.clone();
     let mut ev = Evaluator::new(env);
@@ -77,9 +90,9 @@ pub fn compile(env: &mut Environment) -> Model {
     for (file, program) in &main {
         ev.file = *file;
         if let Err(f) = ev.eval(&program.body) {
-            push_flow(&mut model, f);
+            push_flow(model, f);
             model.problems.append(&mut ev.notices);
-            return model;
+            return;
         }
     }
     let top_declared = std::mem::take(&mut ev.declared);
@@ -143,7 +156,7 @@ pub fn compile(env: &mut Environment) -> Model {
             let r = ev.eval_body(body);
             ev.pop_to(depth);
             if let Err(f) = r {
-                push_flow(&mut model, f);
+                push_flow(model, f);
             }
             for d in std::mem::take(&mut ev.declared) {
                 if is_application(&mut ev, &d.type_name) {
@@ -174,7 +187,7 @@ pub fn compile(env: &mut Environment) -> Model {
             ));
             continue;
         }
-        if let Some(app) = evaluate_instance(&mut ev, d, &mut model) {
+        if let Some(app) = evaluate_instance(&mut ev, d, model) {
             model.instances.push(app);
         }
     }
@@ -183,8 +196,7 @@ pub fn compile(env: &mut Environment) -> Model {
         .instances
         .sort_by(|a, b| a.reference.cmp(&b.reference));
 
-    check_capabilities(&mut ev, &mut model);
-    model
+    check_capabilities(&mut ev, model);
 }
 
 /// The body of the site defined at `offset` in a tree.

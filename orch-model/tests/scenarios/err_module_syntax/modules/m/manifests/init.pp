@@ -1,0 +1,3 @@
+application m {
+  $x = = 1
+}
