@@ -100,7 +100,7 @@ fn evaluate(env: &mut Environment, model: &mut Model) {
         if is_application(&mut ev, &d.type_name) {
             model.problems.push(Problem::error(
                 format!(
-                    "Application instances like '{}' can only be contained within a Site",
+                    "Evaluation Error: Error while evaluating a Resource Statement, Application instances like '{}' can only be contained within a Site",
                     ResourceRef::new(&d.type_name, d.title.clone())
                 ),
                 d.location.clone(),
@@ -592,7 +592,7 @@ fn component(
                     Ok(r) => r,
                     Err(bad) => {
                         model.problems.push(Problem::error(
-                            format!("Invalid {what} in {cref}: {bad} is not a resource"),
+                            format!("Evaluation Error: Error while evaluating a Resource Statement, Invalid {what} in {cref}: {bad} is not a resource"),
                             c.location.clone(),
                         ));
                         ok = false;
@@ -602,7 +602,7 @@ fn component(
                 for r in refs {
                     if !ev.env.capability_types.contains_key(&r.type_name) {
                         model.problems.push(Problem::error(
-                            format!("Invalid {what} in {cref}: {r} is not a capability resource"),
+                            format!("Evaluation Error: Error while evaluating a Resource Statement, Invalid {what} in {cref}: {r} is not a capability resource"),
                             c.location.clone(),
                         ));
                         ok = false;
@@ -616,13 +616,13 @@ fn component(
                     if find_mapping(ev.env, cref, kind, &r.type_name).is_none() {
                         let msg = if what == "export" {
                             format!(
-                                "Resource type {} does not produce {}",
+                                "Evaluation Error: Error while evaluating a Resource Statement, Resource type {} does not produce {}",
                                 component_type_name(cref),
                                 r.type_name
                             )
                         } else {
                             format!(
-                                "Resource {cref} tries to consume {r} but no 'consumes' mapping exists for {} and {}",
+                                "Evaluation Error: Error while evaluating a Resource Statement, Resource {cref} tries to consume {r} but no 'consumes' mapping exists for {} and {}",
                                 component_type_name(cref),
                                 r.type_name
                             )

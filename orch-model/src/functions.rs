@@ -623,7 +623,10 @@ impl Evaluator<'_> {
                         ),
                     );
                 }
-                return fail(self, format!("Unknown function: '{name}'"));
+                return fail(
+                    self,
+                    format!("Evaluation Error: Unknown function: '{name}'."),
+                );
             }
         })
     }
