@@ -161,6 +161,8 @@ fn evaluate(env: &mut Environment, model: &mut Model) {
             for d in std::mem::take(&mut ev.declared) {
                 if is_application(&mut ev, &d.type_name) {
                     instances.push(d);
+                } else if ev.env.is_unloadable(&d.type_name) {
+                    // Its file's errors are reported: nothing more to say about it.
                 } else if !known_type(&mut ev, &d.type_name) {
                     model.problems.push(unknown_type(&d));
                 } else if !is_component(&mut ev, &d) {

@@ -95,6 +95,8 @@ pub struct Environment {
     loaded: BTreeMap<PathBuf, usize>,
     /// Programs parsed and not yet taken (main manifests are kept for evaluation).
     pending: BTreeMap<usize, Program>,
+    /// Names whose autoloaded file has errors.
+    unloadable: std::collections::BTreeSet<String>,
     pub(crate) problems: Vec<Problem>,
 }
 
@@ -448,7 +450,9 @@ impl Environment {
         if !self.definitions.contains_key(&key) {
             for path in self.autoload_paths(&key, "manifests") {
                 if path.is_file() {
-                    self.load_module_file(&path);
+                    if !self.load_module_file(&path) {
+                        self.unloadable.insert(key.clone());
+                    }
                     if self.definitions.contains_key(&key) {
                         break;
                     }
@@ -456,6 +460,13 @@ impl Environment {
             }
         }
         self.definitions.get(&key)
+    }
+
+    /// True if the file that should define `name` exists but could not be loaded (its errors
+    /// are reported already; an "unknown type" error would only repeat them).
+    pub(crate) fn is_unloadable(&self, name: &str) -> bool {
+        self.unloadable
+            .contains(&name.trim_start_matches("::").to_lowercase())
     }
 
     /// Finds a Puppet-language function, autoloading it from `<module>/functions`.
@@ -474,10 +485,15 @@ impl Environment {
         self.definitions.get(&key)
     }
 
-    fn load_module_file(&mut self, path: &Path) {
-        if let Some(idx) = self.load_file(path) {
-            // Module files contribute definitions only.
-            self.take_program(idx);
+    /// Loads a module file for its definitions; false when it has errors.
+    fn load_module_file(&mut self, path: &Path) -> bool {
+        match self.load_file(path) {
+            Some(idx) => {
+                // Module files contribute definitions only.
+                self.take_program(idx);
+                true
+            }
+            None => false,
         }
     }
 
