@@ -401,22 +401,28 @@ impl<'a> Lexer<'a> {
 
     #[inline]
     fn push(&mut self, kind: Tok, start: usize, end: usize, value: Option<Box<str>>) {
-        let (gs, ge) = if self.map.is_some() {
-            let gs = self.global(start);
-            (gs, gs + (end - start))
-        } else {
-            (start, end)
-        };
-        // Text lexed from a heredoc cannot be sliced from the file: keep its value.
-        let value = if value.is_none() && self.map.is_some() {
-            Some(token_text(kind, &self.src[start..end]).into())
-        } else {
-            value
-        };
+        if self.map.is_some() {
+            self.push_mapped(kind, start, end, value);
+            return;
+        }
+        self.tokens.push(Token {
+            kind,
+            start: start as u32,
+            end: end as u32,
+            value,
+        });
+    }
+
+    /// `push` for text lexed from a heredoc: offsets mapped to the file, and the value kept
+    /// (it cannot be sliced from the file).
+    #[inline(never)]
+    fn push_mapped(&mut self, kind: Tok, start: usize, end: usize, value: Option<Box<str>>) {
+        let gs = self.global(start);
+        let value = value.or_else(|| Some(token_text(kind, &self.src[start..end]).into()));
         self.tokens.push(Token {
             kind,
             start: gs as u32,
-            end: ge as u32,
+            end: (gs + (end - start)) as u32,
             value,
         });
     }
@@ -585,7 +591,7 @@ impl<'a> Lexer<'a> {
             }
             b'#' => {
                 // A comment runs to the end of the line (the newline is lexed on its own).
-                self.pos = match self.src[self.pos..].find('\n') {
+                self.pos = match memchr::memchr(b'\n', &self.b[self.pos..]) {
                     Some(i) => self.pos + i,
                     None => self.b.len(),
                 };
@@ -854,14 +860,17 @@ impl<'a> Lexer<'a> {
         let before = self.pos;
         self.pos += 1;
         let start = self.pos;
-        // First unescaped quote.
+        // First unescaped quote (memchr: strings can be long).
         let mut i = start;
         let b = self.b;
         while i < b.len() {
-            match b[i] {
-                b'\\' => i += 2,
-                b'\'' => break,
-                _ => i += 1,
+            match memchr::memchr2(b'\\', b'\'', &b[i..]) {
+                Some(j) if b[i + j] == b'\\' => i += j + 2,
+                Some(j) => {
+                    i += j;
+                    break;
+                }
+                None => i = b.len(),
             }
         }
         if i >= b.len() {
@@ -890,6 +899,11 @@ impl<'a> Lexer<'a> {
         let start = self.pos;
         let mut i = start;
         while i < b.len() {
+            // Jump to the next byte that matters.
+            match memchr::memchr3(b'\\', b'"', b'$', &b[i..]) {
+                Some(j) => i += j,
+                None => break,
+            }
             match b[i] {
                 b'\\' => i += 2,
                 b'"' => {
