@@ -746,10 +746,9 @@ impl<'a> Lexer<'a> {
             }
         } else {
             match bare_word(&self.src[before..]) {
-                n if n > 0 => {
-                    let w = &self.src[before..before + n];
+                (n, is_name) if n > 0 => {
                     self.pos = before + n;
-                    let k = if is_name(w) { Tok::Name } else { Tok::Word };
+                    let k = if is_name { Tok::Name } else { Tok::Word };
                     self.push(k, before, self.pos, None);
                     Ok(())
                 }
@@ -761,10 +760,10 @@ impl<'a> Lexer<'a> {
     fn lower_word(&mut self) -> LexResult<()> {
         let before = self.pos;
         match bare_word(&self.src[before..]) {
-            n if n > 0 => {
+            (n, is_name) if n > 0 => {
                 let w = &self.src[before..before + n];
                 self.pos = before + n;
-                if is_name(w) {
+                if is_name {
                     let k = match keyword(w) {
                         // Puppet 7 removed the orchestration keywords: they are names there.
                         Some(Tok::Application | Tok::Consumes | Tok::Produces | Tok::Site)
@@ -1414,55 +1413,39 @@ fn classref_len(s: &str) -> usize {
 }
 
 /// PATTERN_BARE_WORD: `((?:::)?[a-z_](?:[\w-]*\w)?)+`, as a byte scan (every name in a file
-/// goes through it). Returns the matched length, 0 when there is no match.
-fn bare_word(s: &str) -> usize {
+/// goes through it). Returns the matched length (0 when there is no match) and whether the
+/// word also matches PATTERN_NAME (segments start with `[a-z]`, no hyphen), as one pass.
+fn bare_word(s: &str) -> (usize, bool) {
     let b = s.as_bytes();
     let mut i = 0;
     let mut matched = 0;
+    let mut name = true;
     loop {
         let seg = if b[i..].starts_with(b"::") { i + 2 } else { i };
         if seg >= b.len() || !(b[seg].is_ascii_lowercase() || b[seg] == b'_') {
-            return matched;
+            return (matched, name);
         }
+        name &= b[seg] != b'_';
         // `[\w-]*` given back to the last word character (the regex backtracks over trailing
         // hyphens).
         let mut n = seg + 1;
         let mut keep = n;
+        let mut hyphen = false;
         while n < b.len() && (is_word_byte(b[n]) || b[n] == b'-') {
-            n += 1;
-            if b[n - 1] != b'-' {
-                keep = n;
+            if b[n] == b'-' {
+                hyphen = true;
+            } else {
+                // A hyphen inside the word: a bare word, not a name.
+                name &= !hyphen;
+                keep = n + 1;
             }
+            n += 1;
         }
         matched = keep;
         i = keep;
         // A next segment needs `::` (a hyphen run ended this one).
         if !b[i..].starts_with(b"::") {
-            return matched;
-        }
-    }
-}
-
-/// PATTERN_NAME: `^((::)?[a-z]\w*)(::[a-z]\w*)*$`
-fn is_name(w: &str) -> bool {
-    let b = w.as_bytes();
-    let mut i = if b.starts_with(b"::") { 2 } else { 0 };
-    loop {
-        // A segment: [a-z] then word characters.
-        if i >= b.len() || !b[i].is_ascii_lowercase() {
-            return false;
-        }
-        i += 1;
-        while i < b.len() && is_word_byte(b[i]) {
-            i += 1;
-        }
-        if i == b.len() {
-            return true;
-        }
-        if b[i..].starts_with(b"::") {
-            i += 2;
-        } else {
-            return false;
+            return (matched, name);
         }
     }
 }
@@ -1757,4 +1740,29 @@ fn heredoc_text(
         }
     }
     (text, starts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bare_word;
+
+    #[test]
+    fn bare_words_and_names() {
+        // (text, matched length, is a NAME)
+        for (text, len, name) in [
+            ("foo", 3, true),
+            ("foo::bar baz", 8, true),
+            ("::foo::bar", 10, true),
+            ("foo-bar", 7, false),
+            ("foo-", 3, true),
+            ("foo--bar-", 8, false),
+            ("_x", 2, false),
+            ("a::_b", 5, false),
+            ("a::B", 1, true),
+            ("a1_b2", 5, true),
+            ("a::", 1, true),
+        ] {
+            assert_eq!(bare_word(text), (len, name), "{text}");
+        }
+    }
 }
