@@ -4,7 +4,7 @@
 
 use orch_parser::{Expr, Lambda};
 
-use crate::eval::{EvalResult, Evaluator, Flow, a_an};
+use crate::eval::{EvalResult, Evaluator, Flow};
 use crate::problem::{Level, Problem};
 use crate::{ResourceRef, Value};
 
@@ -435,7 +435,7 @@ impl Evaluator<'_> {
                 }
             }
             "defined" => Value::Bool(args.iter().any(|a| match a {
-                Value::Str(s) if s.starts_with('$') => self_lookup_defined(self, &s[1..]),
+                Value::Str(s) if s.starts_with('$') => self.lookup_var(&s[1..]).is_some(),
                 Value::Str(s) => self.env.find_definition(s).is_some(),
                 Value::Ref(r) => self.env.find_definition(&r.type_name).is_some(),
                 Value::Type(t, _) => self.env.find_definition(t).is_some(),
@@ -632,10 +632,6 @@ impl Evaluator<'_> {
     }
 }
 
-fn self_lookup_defined(_ev: &Evaluator<'_>, _name: &str) -> bool {
-    false
-}
-
 fn map_strings(v: &Value, f: &dyn Fn(&str) -> String) -> Value {
     match v {
         Value::Str(s) => Value::Str(f(s)),
@@ -809,9 +805,4 @@ pub(crate) fn refs_of(v: &Value) -> Result<Vec<ResourceRef>, Value> {
         Value::Undef => Ok(vec![]),
         other => Err(other.clone()),
     }
-}
-
-#[allow(dead_code)]
-fn describe(v: &Value) -> String {
-    a_an(&v.type_name())
 }

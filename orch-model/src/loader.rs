@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use orch_parser::{
     AttributeOperation, CapabilityKind, Expr, ExprKind, LineIndex, Parameter, Program, Severity,
@@ -82,7 +83,8 @@ pub struct Environment {
     pub(crate) name: String,
     pub(crate) files: Vec<LoadedFile>,
     pub(crate) main: Vec<(usize, Program)>,
-    pub(crate) definitions: BTreeMap<String, Definition>,
+    /// Shared: evaluation takes a definition per instance and component without copying it.
+    pub(crate) definitions: BTreeMap<String, Rc<Definition>>,
     /// The site: file, offset, and its body when it lives outside the main manifests (a main
     /// manifest's site is evaluated in place, not copied).
     pub(crate) site: Option<(usize, usize, Option<Expr>)>,
@@ -194,15 +196,17 @@ impl Environment {
                 return None;
             }
         };
+        let diagnostics = file.check(true);
+        let SourceFile { text, parsed, .. } = file;
         let idx = self.files.len();
-        let index = LineIndex::new(&file.text);
+        let index = LineIndex::new(&text);
+        // The text moves into the environment (for positions); it is not copied.
         self.files.push(LoadedFile {
             path: path.to_path_buf(),
-            text: file.text.clone(),
+            text,
             index,
         });
         self.loaded.insert(path.to_path_buf(), idx);
-        let diagnostics = file.check(true);
         let mut failed = false;
         for d in &diagnostics {
             if d.severity != Severity::Error {
@@ -221,8 +225,8 @@ impl Environment {
         if failed {
             return None;
         }
-        self.register(idx, &file.parsed.program);
-        self.pending.insert(idx, file.parsed.program);
+        self.register(idx, &parsed.program);
+        self.pending.insert(idx, parsed.program);
         Some(idx)
     }
 
@@ -374,13 +378,13 @@ impl Environment {
         };
         self.definitions.insert(
             fkey,
-            Definition {
+            Rc::new(Definition {
                 kind,
                 parameters: parameters.to_vec(),
                 body: body.cloned(),
                 file,
                 offset,
-            },
+            }),
         );
     }
 
@@ -445,7 +449,7 @@ impl Environment {
     }
 
     /// Finds a class, define or application by name, autoloading it from the module path.
-    pub(crate) fn find_definition(&mut self, name: &str) -> Option<&Definition> {
+    pub(crate) fn find_definition(&mut self, name: &str) -> Option<&Rc<Definition>> {
         let key = name.trim_start_matches("::").to_lowercase();
         if !self.definitions.contains_key(&key) {
             for path in self.autoload_paths(&key, "manifests") {
@@ -470,7 +474,7 @@ impl Environment {
     }
 
     /// Finds a Puppet-language function, autoloading it from `<module>/functions`.
-    pub(crate) fn find_function(&mut self, name: &str) -> Option<&Definition> {
+    pub(crate) fn find_function(&mut self, name: &str) -> Option<&Rc<Definition>> {
         let key = format!("function {}", name.trim_start_matches("::").to_lowercase());
         if !self.definitions.contains_key(&key) {
             let bare = name.trim_start_matches("::").to_lowercase();
