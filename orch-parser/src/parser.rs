@@ -1563,34 +1563,35 @@ impl<'a> Parser<'a> {
         ))
     }
 
-    fn parse_define(&mut self) -> PResult<Expr> {
+    /// `define` and `application`: keyword, name (namespaced), parameters, body.
+    fn parse_named_definition(
+        &mut self,
+        make: fn(Str, Vec<Parameter>, Option<Box<Expr>>) -> ExprKind,
+    ) -> PResult<Expr> {
         let kw = self.bump();
         let raw = self.parse_classname()?;
         let parameters = self.parse_parameter_list()?;
         let (body, braces) = self.parse_definition_body()?;
         Ok(Expr::new(
-            ExprKind::ResourceTypeDefinition {
-                name: self.classname(&raw),
-                parameters,
-                body,
-            },
+            make(self.classname(&raw), parameters, body),
             Self::span_of(kw).to(braces),
         ))
     }
 
+    fn parse_define(&mut self) -> PResult<Expr> {
+        self.parse_named_definition(|name, parameters, body| ExprKind::ResourceTypeDefinition {
+            name,
+            parameters,
+            body,
+        })
+    }
+
     fn parse_application(&mut self) -> PResult<Expr> {
-        let kw = self.bump();
-        let raw = self.parse_classname()?;
-        let parameters = self.parse_parameter_list()?;
-        let (body, braces) = self.parse_definition_body()?;
-        Ok(Expr::new(
-            ExprKind::Application {
-                name: self.classname(&raw),
-                parameters,
-                body,
-            },
-            Self::span_of(kw).to(braces),
-        ))
+        self.parse_named_definition(|name, parameters, body| ExprKind::Application {
+            name,
+            parameters,
+            body,
+        })
     }
 
     fn parse_site(&mut self) -> PResult<Expr> {
