@@ -382,6 +382,7 @@ impl<'a> Parser<'a> {
         ))
     }
 
+    #[inline(always)]
     fn parse_relationship(&mut self) -> PResult<Expr> {
         let mut left = self.parse_resource()?;
         loop {
@@ -702,6 +703,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline(always)]
     fn parse_prefix(&mut self) -> PResult<Expr> {
         let t = self.tok();
         match t.kind {
