@@ -7,6 +7,10 @@ use crate::span::Span;
 /// allocation.
 pub type Str = compact_str::CompactString;
 
+/// The list type of the tree: one pointer wide (length and capacity live in the allocation),
+/// so that nodes stay small; an empty list does not allocate.
+pub type List<T> = thin_vec::ThinVec<T>;
+
 /// A parsed file: its top-level expression and every definition found in it, however deeply
 /// nested (Puppet collects those at parse time).
 #[derive(Debug, Clone, PartialEq)]
@@ -233,7 +237,7 @@ pub struct ResourceBody {
     /// The title expression.
     pub title: Expr,
     /// The attribute operations.
-    pub operations: Vec<AttributeOperation>,
+    pub operations: List<AttributeOperation>,
     /// From the title to the last operation.
     pub span: Span,
 }
@@ -279,7 +283,7 @@ pub struct SelectorEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseOption {
     /// The option values.
-    pub values: Vec<Expr>,
+    pub values: List<Expr>,
     /// The body (a block, a single expression, or `Nop`).
     pub then_expr: Option<Box<Expr>>,
     /// Where it is.
@@ -290,7 +294,7 @@ pub struct CaseOption {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lambda {
     /// Parameters.
-    pub parameters: Vec<Parameter>,
+    pub parameters: List<Parameter>,
     /// Optional return type.
     pub return_type: Option<Box<Expr>>,
     /// Body; `None` for `{}`.
@@ -327,7 +331,7 @@ pub enum ExprKind {
     /// of `name { * => x }`); dumped as `(nop)` in PN and `()` in the old format.
     Nil,
     /// A sequence of statements.
-    Block(Vec<Expr>),
+    Block(List<Expr>),
     /// A string literal (single quoted, bare word, or a literal heredoc).
     LiteralString(Str),
     /// An integer with the radix it was written in (8, 10 or 16).
@@ -358,7 +362,7 @@ pub enum ExprKind {
     /// `${true}` / `${false}`: a variable Puppet names with a boolean.
     BoolVariable(bool),
     /// A double-quoted string with interpolation: literal segments and `Text` segments.
-    ConcatenatedString(Vec<Expr>),
+    ConcatenatedString(List<Expr>),
     /// An interpolated expression inside a string.
     Text(Box<Expr>),
     /// `@(TAG:syntax)` heredoc.
@@ -369,13 +373,13 @@ pub enum ExprKind {
         text: Box<Expr>,
     },
     /// `[a, b]`
-    LiteralList(Vec<Expr>),
+    LiteralList(List<Expr>),
     /// A lone `key => value` (only as the right side of `type X = Object {...}`).
     KeyedEntry(Box<KeyedEntry>),
     /// `{a => b}`; `unfolded` for `f(a => b)` argument hashes.
     LiteralHash {
         /// Entries.
-        entries: Vec<KeyedEntry>,
+        entries: List<KeyedEntry>,
         /// True when written without braces (in arguments and array entries).
         unfolded: bool,
     },
@@ -384,7 +388,7 @@ pub enum ExprKind {
         /// The accessed expression.
         left: Box<Expr>,
         /// The keys.
-        keys: Vec<Expr>,
+        keys: List<Expr>,
     },
     /// Any binary operator, assignment or relationship.
     Binary {
@@ -417,7 +421,7 @@ pub enum ExprKind {
         /// False when used as a statement.
         rval_required: bool,
         /// Arguments.
-        args: Vec<Expr>,
+        args: List<Expr>,
         /// Optional lambda.
         lambda: Option<Box<Lambda>>,
     },
@@ -426,7 +430,7 @@ pub enum ExprKind {
         /// A `NamedAccess`.
         functor: Box<Expr>,
         /// Arguments.
-        args: Vec<Expr>,
+        args: List<Expr>,
         /// Optional lambda.
         lambda: Option<Box<Lambda>>,
     },
@@ -455,14 +459,14 @@ pub enum ExprKind {
         /// Tested value.
         test: Box<Expr>,
         /// Options.
-        options: Vec<CaseOption>,
+        options: List<CaseOption>,
     },
     /// `left ? { entries }`
     Selector {
         /// Tested value.
         left: Box<Expr>,
         /// Entries.
-        entries: Vec<SelectorEntry>,
+        entries: List<SelectorEntry>,
     },
     /// `Type <| query |> { ops }` / `<<| |>>`
     Collect {
@@ -475,14 +479,14 @@ pub enum ExprKind {
         /// Span of the query part (`<| ... |>`).
         query_span: Span,
         /// Override operations.
-        operations: Vec<AttributeOperation>,
+        operations: List<AttributeOperation>,
     },
     /// `type { title: ops; ... }`
     Resource {
         /// The type name expression.
         type_name: Box<Expr>,
         /// Bodies.
-        bodies: Vec<ResourceBody>,
+        bodies: List<ResourceBody>,
         /// Virtual/exported.
         form: ResourceForm,
     },
@@ -491,7 +495,7 @@ pub enum ExprKind {
         /// The type reference.
         type_ref: Box<Expr>,
         /// Operations.
-        operations: Vec<AttributeOperation>,
+        operations: List<AttributeOperation>,
         /// Virtual/exported.
         form: ResourceForm,
     },
@@ -500,7 +504,7 @@ pub enum ExprKind {
         /// The resources.
         resources: Box<Expr>,
         /// Operations.
-        operations: Vec<AttributeOperation>,
+        operations: List<AttributeOperation>,
         /// Virtual/exported.
         form: ResourceForm,
     },
@@ -509,7 +513,7 @@ pub enum ExprKind {
         /// Fully qualified name.
         name: Str,
         /// Parameters.
-        parameters: Vec<Parameter>,
+        parameters: List<Parameter>,
         /// Parent class (boxed: it keeps this, the largest variant, small).
         parent: Option<Box<Str>>,
         /// Body.
@@ -520,7 +524,7 @@ pub enum ExprKind {
         /// Fully qualified name.
         name: Str,
         /// Parameters.
-        parameters: Vec<Parameter>,
+        parameters: List<Parameter>,
         /// Body.
         body: Option<Box<Expr>>,
     },
@@ -529,7 +533,7 @@ pub enum ExprKind {
         /// Fully qualified name.
         name: Str,
         /// Parameters.
-        parameters: Vec<Parameter>,
+        parameters: List<Parameter>,
         /// Body.
         body: Option<Box<Expr>>,
     },
@@ -538,7 +542,7 @@ pub enum ExprKind {
         /// Name.
         name: Str,
         /// Parameters.
-        parameters: Vec<Parameter>,
+        parameters: List<Parameter>,
         /// Body.
         body: Option<Box<Expr>>,
         /// Return type.
@@ -547,7 +551,7 @@ pub enum ExprKind {
     /// `node matchers inherits parent { body }`
     NodeDefinition {
         /// Host matchers.
-        host_matches: Vec<Expr>,
+        host_matches: List<Expr>,
         /// Parent (an error in Puppet 4+, but parsed).
         parent: Option<Box<Expr>>,
         /// Body.
@@ -567,7 +571,7 @@ pub enum ExprKind {
         /// The capability type name.
         capability: Str,
         /// Attribute mappings.
-        mappings: Vec<AttributeOperation>,
+        mappings: List<AttributeOperation>,
     },
     /// `type Name = TypeExpr`
     TypeAlias {

@@ -21,7 +21,7 @@ mod validate;
 
 pub use ast::{
     AttributeOp, AttributeOperation, BinaryOp, CapabilityKind, CaseOption, Expr, ExprKind, Int128,
-    KeyedEntry, Lambda, Parameter, Program, ResourceBody, ResourceForm, SelectorEntry, Str,
+    KeyedEntry, Lambda, List, Parameter, Program, ResourceBody, ResourceForm, SelectorEntry, Str,
 };
 pub use dump::{DumpFormat, dump};
 pub use error::{Diagnostic, LexErrorKind, ParseError, Severity};

@@ -9,6 +9,7 @@ use crate::error::Diagnostic;
 use crate::lexer::{Lexed, Tok, Token};
 use crate::span::Span;
 use compact_str::ToCompactString;
+use thin_vec::thin_vec;
 
 /// Errors are boxed: the `Ok` path, taken for every node, stays small.
 type PResult<T> = Result<T, Box<Diagnostic>>;
@@ -23,7 +24,7 @@ const STATEMENT_CALLS: &[&str] = &[
 /// arguments of a parenthesis-free call).
 enum Syntactic {
     Single(Expr),
-    List(Vec<Expr>, Span),
+    List(List<Expr>, Span),
 }
 
 pub(crate) struct Parser<'a> {
@@ -200,7 +201,7 @@ impl<'a> Parser<'a> {
     /// the statements that parsed (a partial program after errors) and the errors.
     pub(crate) fn parse_program_recovering(&mut self) -> (Program, Vec<Diagnostic>) {
         let end = self.src.len();
-        let mut stmts: Vec<Expr> = vec![];
+        let mut stmts: List<Expr> = thin_vec![];
         let mut errors = vec![];
         while !self.at(Tok::Eof) {
             let (segment, error) = self.parse_segment();
@@ -224,7 +225,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Top-level statements up to the end of input or the first syntax error.
-    fn parse_segment(&mut self) -> (Vec<Expr>, Option<Box<Diagnostic>>) {
+    fn parse_segment(&mut self) -> (List<Expr>, Option<Box<Diagnostic>>) {
         let mut parsed: Vec<Syntactic> = vec![];
         let error = loop {
             match self.parse_syntactic_statement() {
@@ -244,7 +245,7 @@ impl<'a> Parser<'a> {
         };
         match transform_calls(parsed) {
             Ok(stmts) => (stmts, error),
-            Err(e) => (vec![], error.or(Some(e))),
+            Err(e) => (thin_vec![], error.or(Some(e))),
         }
     }
 
@@ -279,7 +280,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `statements`: one or more syntactic statements separated by `;` or nothing.
-    fn parse_statements(&mut self) -> PResult<Vec<Expr>> {
+    fn parse_statements(&mut self) -> PResult<List<Expr>> {
         let mut list = vec![self.parse_syntactic_statement()?];
         loop {
             if self.eat(Tok::Semic) || self.starts_expression() {
@@ -340,7 +341,7 @@ impl<'a> Parser<'a> {
             return Ok(Syntactic::Single(first));
         }
         let comma = Self::span_of(self.tok());
-        let mut items = vec![first];
+        let mut items = thin_vec![first];
         while self.eat(Tok::Comma) {
             items.push(self.parse_assignment()?);
         }
@@ -348,11 +349,11 @@ impl<'a> Parser<'a> {
     }
 
     /// `{ statements }` or `{ }`: returns the statements (empty for `{}`) and the brace span.
-    fn parse_braced_statements(&mut self) -> PResult<(Vec<Expr>, Span)> {
+    fn parse_braced_statements(&mut self) -> PResult<(List<Expr>, Span)> {
         let lb = self.expect(Tok::LBrace)?;
         if self.at(Tok::RBrace) {
             let rb = self.bump();
-            return Ok((vec![], Self::span_of(lb).to(Self::span_of(rb))));
+            return Ok((thin_vec![], Self::span_of(lb).to(Self::span_of(rb))));
         }
         let stmts = self.parse_statements()?;
         let rb = self.expect(Tok::RBrace)?;
@@ -494,7 +495,7 @@ impl<'a> Parser<'a> {
         self.expect(Tok::Colon)?;
         let ops = self.parse_attribute_operations()?;
         let first_span = title.span.to(self.prev_span());
-        let mut bodies = vec![ResourceBody {
+        let mut bodies = thin_vec![ResourceBody {
             title,
             operations: ops,
             span: first_span,
@@ -525,8 +526,8 @@ impl<'a> Parser<'a> {
     }
 
     /// `resource_bodies`: `title: ops` separated by `;` (an optional `,` ends each).
-    fn parse_resource_bodies(&mut self) -> PResult<Vec<ResourceBody>> {
-        let mut bodies = vec![];
+    fn parse_resource_bodies(&mut self) -> PResult<List<ResourceBody>> {
+        let mut bodies = thin_vec![];
         loop {
             let title = self.parse_expression(0)?;
             self.expect(Tok::Colon)?;
@@ -550,14 +551,14 @@ impl<'a> Parser<'a> {
     fn untitled_resource(
         &mut self,
         left: Expr,
-        ops: Vec<AttributeOperation>,
+        ops: List<AttributeOperation>,
         lb: &Token,
         span: Span,
     ) -> PResult<Expr> {
         match &left.kind {
             ExprKind::QualifiedName(_) => {
                 // Not a resource: a name followed by a hash (`notice {a => 1}` is a call).
-                let mut entries = vec![];
+                let mut entries = thin_vec![];
                 for op in ops {
                     match op {
                         AttributeOperation::Attribute {
@@ -620,8 +621,8 @@ impl<'a> Parser<'a> {
 
     /// `attribute_operations` (possibly empty), separated by commas; a trailing comma is left
     /// for the caller.
-    fn parse_attribute_operations(&mut self) -> PResult<Vec<AttributeOperation>> {
-        let mut ops = vec![];
+    fn parse_attribute_operations(&mut self) -> PResult<List<AttributeOperation>> {
+        let mut ops = thin_vec![];
         loop {
             if self.at_attribute_operation() {
                 ops.push(self.parse_attribute_operation()?);
@@ -754,8 +755,8 @@ impl<'a> Parser<'a> {
     }
 
     /// `access_args`: expressions or `k => v` pairs (adjacent pairs merge into one hash).
-    fn parse_access_args(&mut self) -> PResult<Vec<Expr>> {
-        let mut args: Vec<Expr> = vec![];
+    fn parse_access_args(&mut self) -> PResult<List<Expr>> {
+        let mut args: List<Expr> = thin_vec![];
         loop {
             let e = self.parse_expression(0)?;
             let arg = if self.at(Tok::FArrow) {
@@ -829,7 +830,7 @@ impl<'a> Parser<'a> {
             },
             na_span,
         );
-        let mut args = vec![];
+        let mut args = thin_vec![];
         let mut end = na_span;
         if self.at(Tok::LParen) {
             self.bump();
@@ -863,7 +864,7 @@ impl<'a> Parser<'a> {
     fn parse_call(&mut self, functor: Expr) -> PResult<Expr> {
         self.bump(); // (
         let args = if self.at(Tok::RParen) {
-            vec![]
+            thin_vec![]
         } else {
             let a = self.parse_arguments()?;
             self.eat(Tok::Comma);
@@ -890,8 +891,8 @@ impl<'a> Parser<'a> {
     }
 
     /// `arguments`: assignments or `k => v` pairs (adjacent pairs merge into one hash).
-    fn parse_arguments(&mut self) -> PResult<Vec<Expr>> {
-        let mut args: Vec<Expr> = vec![];
+    fn parse_arguments(&mut self) -> PResult<List<Expr>> {
+        let mut args: List<Expr> = thin_vec![];
         loop {
             let arg = self.parse_argument()?;
             push_argument(&mut args, arg);
@@ -928,7 +929,7 @@ impl<'a> Parser<'a> {
 
     fn parse_lambda(&mut self) -> PResult<Lambda> {
         let start = self.expect(Tok::Pipe)?;
-        let mut params = vec![];
+        let mut params = thin_vec![];
         if !self.eat(Tok::Pipe) {
             params = self.parse_parameters()?;
             self.eat(Tok::Comma);
@@ -995,7 +996,7 @@ impl<'a> Parser<'a> {
         let close = self.expect(close_kind)?;
         let query_span = Self::span_of(open).to(Self::span_of(close));
         let mut span = type_expr.span.to(query_span);
-        let mut operations = vec![];
+        let mut operations = thin_vec![];
         if self.at(Tok::LBrace) {
             self.bump();
             operations = self.parse_attribute_operations()?;
@@ -1016,7 +1017,7 @@ impl<'a> Parser<'a> {
 
     fn parse_selector(&mut self, left: Expr) -> PResult<Expr> {
         self.bump(); // ?
-        let mut entries = vec![];
+        let mut entries = thin_vec![];
         let end;
         if self.at(Tok::SelBrace) {
             self.bump();
@@ -1229,7 +1230,7 @@ impl<'a> Parser<'a> {
 
     fn parse_dq_string(&mut self) -> PResult<Expr> {
         let pre = self.bump();
-        let mut segments = vec![];
+        let mut segments = thin_vec![];
         let mut span = Self::span_of(pre);
         push_literal_segment(&mut segments, self.text(pre), Self::span_of(pre));
         loop {
@@ -1279,7 +1280,7 @@ impl<'a> Parser<'a> {
 
     fn parse_array(&mut self) -> PResult<Expr> {
         let open = self.bump();
-        let mut values: Vec<Expr> = vec![];
+        let mut values: List<Expr> = thin_vec![];
         if let Some(rb) = self.eat_tok(Tok::RBrack) {
             return Ok(Expr::new(
                 ExprKind::LiteralList(values),
@@ -1311,7 +1312,7 @@ impl<'a> Parser<'a> {
 
     fn parse_hash(&mut self) -> PResult<Expr> {
         let open = self.bump();
-        let mut entries = vec![];
+        let mut entries = thin_vec![];
         if let Some(rb) = self.eat_tok(Tok::RBrace) {
             return Ok(Expr::new(
                 ExprKind::LiteralHash {
@@ -1418,9 +1419,9 @@ impl<'a> Parser<'a> {
         let kw = self.bump();
         let test = self.parse_expression(0)?;
         self.expect(Tok::LBrace)?;
-        let mut options = vec![];
+        let mut options = thin_vec![];
         loop {
-            let mut values = vec![self.parse_expression(0)?];
+            let mut values = thin_vec![self.parse_expression(0)?];
             while self.eat(Tok::Comma) {
                 values.push(self.parse_expression(0)?);
             }
@@ -1446,13 +1447,13 @@ impl<'a> Parser<'a> {
         ))
     }
 
-    fn parse_parameter_list(&mut self) -> PResult<Vec<Parameter>> {
+    fn parse_parameter_list(&mut self) -> PResult<List<Parameter>> {
         if !matches!(self.kind(), Tok::LParen | Tok::WsLParen) {
-            return Ok(vec![]);
+            return Ok(thin_vec![]);
         }
         self.bump();
         if self.eat(Tok::RParen) {
-            return Ok(vec![]);
+            return Ok(thin_vec![]);
         }
         let params = self.parse_parameters()?;
         self.eat(Tok::Comma);
@@ -1460,8 +1461,8 @@ impl<'a> Parser<'a> {
         Ok(params)
     }
 
-    fn parse_parameters(&mut self) -> PResult<Vec<Parameter>> {
-        let mut params = vec![self.parse_parameter()?];
+    fn parse_parameters(&mut self) -> PResult<List<Parameter>> {
+        let mut params = thin_vec![self.parse_parameter()?];
         while self.at(Tok::Comma)
             && matches!(self.kind_at(1), Tok::Variable | Tok::Times | Tok::ClassRef)
         {
@@ -1568,7 +1569,7 @@ impl<'a> Parser<'a> {
     /// `define` and `application`: keyword, name (namespaced), parameters, body.
     fn parse_named_definition(
         &mut self,
-        make: fn(Str, Vec<Parameter>, Option<Box<Expr>>) -> ExprKind,
+        make: fn(Str, List<Parameter>, Option<Box<Expr>>) -> ExprKind,
     ) -> PResult<Expr> {
         let kw = self.bump();
         let raw = self.parse_classname()?;
@@ -1624,7 +1625,7 @@ impl<'a> Parser<'a> {
 
     fn parse_node(&mut self) -> PResult<Expr> {
         let kw = self.bump();
-        let mut host_matches = vec![self.parse_hostname()?];
+        let mut host_matches = thin_vec![self.parse_hostname()?];
         while self.at(Tok::Comma) {
             self.bump();
             if matches!(self.kind(), Tok::LBrace | Tok::Inherits) {
@@ -1826,7 +1827,7 @@ fn lex_code(kind: &crate::error::LexErrorKind) -> &'static str {
 }
 
 /// `Factory.block_or_expression`: several statements make a block, one stays itself.
-fn block_or_expression(mut stmts: Vec<Expr>, braces: Option<Span>) -> Expr {
+fn block_or_expression(mut stmts: List<Expr>, braces: Option<Span>) -> Expr {
     if stmts.len() == 1 {
         return stmts.pop().expect("one statement");
     }
@@ -1839,7 +1840,7 @@ fn block_or_expression(mut stmts: Vec<Expr>, braces: Option<Span>) -> Expr {
 }
 
 /// A definition body: always a block (Puppet's `f_build_body` of an array).
-fn block_of(stmts: Vec<Expr>, braces: Span) -> Expr {
+fn block_of(stmts: List<Expr>, braces: Span) -> Expr {
     Expr::new(ExprKind::Block(stmts), braces)
 }
 
@@ -1847,7 +1848,7 @@ fn unfolded_pair(key: Expr, value: Expr) -> Expr {
     let span = key.span.to(value.span);
     Expr::new(
         ExprKind::LiteralHash {
-            entries: vec![KeyedEntry { key, value, span }],
+            entries: thin_vec![KeyedEntry { key, value, span }],
             unfolded: true,
         },
         span,
@@ -1855,7 +1856,7 @@ fn unfolded_pair(key: Expr, value: Expr) -> Expr {
 }
 
 /// `Factory.ARGUMENTS`: an unfolded hash right after another unfolded hash merges into it.
-fn push_argument(args: &mut Vec<Expr>, arg: Expr) {
+fn push_argument(args: &mut List<Expr>, arg: Expr) {
     if let ExprKind::LiteralHash {
         unfolded: true,
         entries,
@@ -1876,7 +1877,7 @@ fn push_argument(args: &mut Vec<Expr>, arg: Expr) {
     args.push(arg);
 }
 
-fn push_literal_segment(segments: &mut Vec<Expr>, text: &str, span: Span) {
+fn push_literal_segment(segments: &mut List<Expr>, text: &str, span: Span) {
     // Empty literal segments are dropped (`build_ConcatenatedString`).
     if !text.is_empty() {
         segments.push(Expr::new(ExprKind::LiteralString(Str::from(text)), span));
@@ -1944,8 +1945,8 @@ fn is_interop_rewriteable(e: &Expr) -> bool {
 
 /// `Factory.transform_calls`: a statement-call name followed by an expression (or a comma
 /// list) becomes a call without parentheses.
-fn transform_calls(stmts: Vec<Syntactic>) -> PResult<Vec<Expr>> {
-    let mut memo: Vec<Expr> = Vec::with_capacity(stmts.len());
+fn transform_calls(stmts: Vec<Syntactic>) -> PResult<List<Expr>> {
+    let mut memo: List<Expr> = List::with_capacity(stmts.len());
     for s in stmts {
         let is_stmt_name = memo
             .last()
@@ -1958,7 +1959,7 @@ fn transform_calls(stmts: Vec<Syntactic>) -> PResult<Vec<Expr>> {
                     if let ExprKind::CallNamed { rval_required, .. } = &mut e.kind {
                         *rval_required = true;
                     }
-                    vec![e]
+                    thin_vec![e]
                 }
                 Syntactic::List(items, _) => items,
             };
