@@ -214,7 +214,7 @@ impl<'e> Evaluator<'e> {
                 let v = self.eval(inner)?;
                 Value::Str(v.to_string())
             }
-            K::Heredoc { text, .. } => self.eval(text)?,
+            K::Heredoc(h) => self.eval(&h.text)?,
             K::LiteralList(items) => {
                 let mut v = Vec::with_capacity(items.len());
                 for i in items {

@@ -242,53 +242,35 @@ impl Environment {
         for e in defs {
             let offset = e.span.start as usize;
             match &e.kind {
-                ExprKind::HostClass {
-                    name,
-                    parameters,
-                    body,
-                    ..
-                } => self.add_definition(
+                ExprKind::HostClass(c) => self.add_definition(
                     DefKind::Class,
-                    name,
-                    parameters,
-                    body.as_deref(),
+                    &c.name,
+                    &c.parameters,
+                    c.body.as_ref(),
                     file,
                     offset,
                 ),
-                ExprKind::ResourceTypeDefinition {
-                    name,
-                    parameters,
-                    body,
-                } => self.add_definition(
+                ExprKind::ResourceTypeDefinition(d) => self.add_definition(
                     DefKind::Define,
-                    name,
-                    parameters,
-                    body.as_deref(),
+                    &d.name,
+                    &d.parameters,
+                    d.body.as_ref(),
                     file,
                     offset,
                 ),
-                ExprKind::Application {
-                    name,
-                    parameters,
-                    body,
-                } => self.add_definition(
+                ExprKind::Application(d) => self.add_definition(
                     DefKind::Application,
-                    name,
-                    parameters,
-                    body.as_deref(),
+                    &d.name,
+                    &d.parameters,
+                    d.body.as_ref(),
                     file,
                     offset,
                 ),
-                ExprKind::FunctionDefinition {
-                    name,
-                    parameters,
-                    body,
-                    ..
-                } => self.add_definition(
+                ExprKind::FunctionDefinition(f) => self.add_definition(
                     DefKind::Function,
-                    name,
-                    parameters,
-                    body.as_deref(),
+                    &f.name,
+                    &f.parameters,
+                    f.body.as_ref(),
                     file,
                     offset,
                 ),
@@ -312,12 +294,14 @@ impl Environment {
                         self.site = Some((file, offset, body));
                     }
                 }
-                ExprKind::CapabilityMapping {
-                    kind,
-                    component,
-                    capability,
-                    mappings,
-                } => self.add_mapping(*kind, component, capability, mappings, file, offset),
+                ExprKind::CapabilityMapping(m) => self.add_mapping(
+                    m.kind,
+                    &m.component,
+                    &m.capability,
+                    &m.mappings,
+                    file,
+                    offset,
+                ),
                 _ => {}
             }
         }
@@ -590,13 +574,13 @@ fn read_environment_conf(dir: &Path) -> BTreeMap<String, String> {
 fn collect_definitions<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     use ExprKind as K;
     match &e.kind {
-        K::HostClass { body, .. }
-        | K::ResourceTypeDefinition { body, .. }
-        | K::Application { body, .. }
-        | K::FunctionDefinition { body, .. }
-        | K::SiteDefinition { body } => {
+        K::HostClass(_)
+        | K::ResourceTypeDefinition(_)
+        | K::Application(_)
+        | K::FunctionDefinition(_)
+        | K::SiteDefinition { .. } => {
             out.push(e);
-            if let Some(b) = body {
+            if let Some(b) = e.definition_body() {
                 collect_definitions(b, out);
             }
             return;

@@ -14,7 +14,7 @@ fn ops<'e>(ops: &'e [AttributeOperation], f: &mut dyn FnMut(&'e Expr)) {
 /// Calls `f` on every direct child expression of `e`, in source order.
 pub(crate) fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
     use ExprKind as K;
-    let opt = |x: &'e Option<Box<Expr>>, f: &mut dyn FnMut(&'e Expr)| {
+    let opt = |x: Option<&'e Expr>, f: &mut dyn FnMut(&'e Expr)| {
         if let Some(x) = x {
             f(x)
         }
@@ -22,7 +22,7 @@ pub(crate) fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
     match &e.kind {
         K::Block(v) | K::ConcatenatedString(v) | K::LiteralList(v) => v.iter().for_each(&mut *f),
         K::Text(x) | K::Not(x) | K::UnaryMinus(x) | K::Unfold(x) | K::Paren(x) => f(x),
-        K::Heredoc { text, .. } => f(text),
+        K::Heredoc(h) => f(&h.text),
         K::LiteralHash { entries, .. } => {
             for en in entries {
                 f(&en.key);
@@ -70,14 +70,14 @@ pub(crate) fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
             else_expr,
         } => {
             f(test);
-            opt(then_expr, f);
-            opt(else_expr, f);
+            opt(then_expr.as_deref(), f);
+            opt(else_expr.as_deref(), f);
         }
         K::Case { test, options } => {
             f(test);
             for o in options {
                 o.values.iter().for_each(&mut *f);
-                opt(&o.then_expr, f);
+                opt(o.then_expr.as_deref(), f);
             }
         }
         K::Selector { left, entries } => {
@@ -87,15 +87,10 @@ pub(crate) fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
                 f(&en.value);
             }
         }
-        K::Collect {
-            type_expr,
-            query,
-            operations,
-            ..
-        } => {
-            f(type_expr);
-            opt(query, f);
-            ops(operations, f);
+        K::Collect(c) => {
+            f(&c.type_expr);
+            opt(c.query.as_ref(), f);
+            ops(&c.operations, f);
         }
         K::Resource {
             type_name, bodies, ..
@@ -122,19 +117,11 @@ pub(crate) fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
             f(resources);
             ops(operations, f);
         }
-        K::HostClass {
-            parameters, body, ..
-        }
-        | K::ResourceTypeDefinition {
-            parameters, body, ..
-        }
-        | K::Application {
-            parameters, body, ..
-        }
-        | K::FunctionDefinition {
-            parameters, body, ..
-        } => {
-            for p in parameters {
+        K::HostClass(_)
+        | K::ResourceTypeDefinition(_)
+        | K::Application(_)
+        | K::FunctionDefinition(_) => {
+            for p in e.definition_parameters() {
                 if let Some(t) = &p.type_expr {
                     f(t);
                 }
@@ -142,7 +129,7 @@ pub(crate) fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
                     f(v);
                 }
             }
-            opt(body, f);
+            opt(e.definition_body(), f);
         }
         K::NodeDefinition {
             host_matches,
@@ -150,19 +137,15 @@ pub(crate) fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
             body,
         } => {
             host_matches.iter().for_each(&mut *f);
-            opt(parent, f);
-            opt(body, f);
+            opt(parent.as_deref(), f);
+            opt(body.as_deref(), f);
         }
-        K::SiteDefinition { body } | K::TypeDefinition { body, .. } => opt(body, f),
-        K::CapabilityMapping {
-            component,
-            mappings,
-            ..
-        } => {
-            f(component);
-            ops(mappings, f);
+        K::SiteDefinition { .. } | K::TypeDefinition(_) => opt(e.definition_body(), f),
+        K::CapabilityMapping(m) => {
+            f(&m.component);
+            ops(&m.mappings, f);
         }
-        K::TypeAlias { type_expr, .. } => f(type_expr),
+        K::TypeAlias(a) => f(&a.type_expr),
         K::TypeMapping {
             type_expr,
             mapping_expr,

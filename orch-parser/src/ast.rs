@@ -322,6 +322,100 @@ impl CapabilityKind {
     }
 }
 
+/// `@(TAG:syntax)` heredoc.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heredoc {
+    /// The syntax, `""` when none.
+    pub syntax: Str,
+    /// The text: `LiteralString` or `ConcatenatedString`.
+    pub text: Expr,
+}
+
+/// `Type <| query |> { ops }` / `Type <<| query |>> { ops }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collect {
+    /// The collected type.
+    pub type_expr: Expr,
+    /// `<<| |>>` (exported resources).
+    pub exported: bool,
+    /// The query, if any.
+    pub query: Option<Expr>,
+    /// Span of the query part (`<| ... |>`).
+    pub query_span: Span,
+    /// Override operations.
+    pub operations: List<AttributeOperation>,
+}
+
+/// `class name(params) inherits parent { body }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostClass {
+    /// Fully qualified name.
+    pub name: Str,
+    /// Parameters.
+    pub parameters: List<Parameter>,
+    /// Parent class.
+    pub parent: Option<Str>,
+    /// Body.
+    pub body: Option<Expr>,
+}
+
+/// `define name(params) { body }` and `application name(params) { body }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Definition {
+    /// Fully qualified name.
+    pub name: Str,
+    /// Parameters.
+    pub parameters: List<Parameter>,
+    /// Body.
+    pub body: Option<Expr>,
+}
+
+/// `function name(params) >> Type { body }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionDefinition {
+    /// Name.
+    pub name: Str,
+    /// Parameters.
+    pub parameters: List<Parameter>,
+    /// Body.
+    pub body: Option<Expr>,
+    /// Return type.
+    pub return_type: Option<Expr>,
+}
+
+/// `Component produces Cap { mappings }` / `Component consumes Cap { mappings }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapabilityMapping {
+    /// Produces or consumes.
+    pub kind: CapabilityKind,
+    /// The component (`QualifiedReference` or an access such as `Class[x]`).
+    pub component: Expr,
+    /// The capability type name.
+    pub capability: Str,
+    /// Attribute mappings.
+    pub mappings: List<AttributeOperation>,
+}
+
+/// `type Name = TypeExpr`
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeAlias {
+    /// Name as written.
+    pub name: Str,
+    /// The aliased type.
+    pub type_expr: Expr,
+}
+
+/// `type Name inherits Parent { body }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDefinition {
+    /// Name.
+    pub name: Str,
+    /// Parent.
+    pub parent: Option<Str>,
+    /// Body.
+    pub body: Option<Expr>,
+}
+
 /// The shape of every expression, one variant per Puppet model class.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
@@ -366,12 +460,7 @@ pub enum ExprKind {
     /// An interpolated expression inside a string.
     Text(Box<Expr>),
     /// `@(TAG:syntax)` heredoc.
-    Heredoc {
-        /// The syntax, `""` when none.
-        syntax: Str,
-        /// The text: `LiteralString` or `ConcatenatedString`.
-        text: Box<Expr>,
-    },
+    Heredoc(Box<Heredoc>),
     /// `[a, b]`
     LiteralList(List<Expr>),
     /// A lone `key => value` (only as the right side of `type X = Object {...}`).
@@ -469,18 +558,7 @@ pub enum ExprKind {
         entries: List<SelectorEntry>,
     },
     /// `Type <| query |> { ops }` / `<<| |>>`
-    Collect {
-        /// The type.
-        type_expr: Box<Expr>,
-        /// True for `<<| |>>`.
-        exported: bool,
-        /// The query (`None` when empty).
-        query: Option<Box<Expr>>,
-        /// Span of the query part (`<| ... |>`).
-        query_span: Span,
-        /// Override operations.
-        operations: List<AttributeOperation>,
-    },
+    Collect(Box<Collect>),
     /// `type { title: ops; ... }`
     Resource {
         /// The type name expression.
@@ -509,45 +587,13 @@ pub enum ExprKind {
         form: ResourceForm,
     },
     /// `class name(params) inherits parent { body }`
-    HostClass {
-        /// Fully qualified name.
-        name: Str,
-        /// Parameters.
-        parameters: List<Parameter>,
-        /// Parent class (boxed: it keeps this, the largest variant, small).
-        parent: Option<Box<Str>>,
-        /// Body.
-        body: Option<Box<Expr>>,
-    },
+    HostClass(Box<HostClass>),
     /// `define name(params) { body }`
-    ResourceTypeDefinition {
-        /// Fully qualified name.
-        name: Str,
-        /// Parameters.
-        parameters: List<Parameter>,
-        /// Body.
-        body: Option<Box<Expr>>,
-    },
+    ResourceTypeDefinition(Box<Definition>),
     /// `application name(params) { body }`
-    Application {
-        /// Fully qualified name.
-        name: Str,
-        /// Parameters.
-        parameters: List<Parameter>,
-        /// Body.
-        body: Option<Box<Expr>>,
-    },
+    Application(Box<Definition>),
     /// `function name(params) >> Type { body }`
-    FunctionDefinition {
-        /// Name.
-        name: Str,
-        /// Parameters.
-        parameters: List<Parameter>,
-        /// Body.
-        body: Option<Box<Expr>>,
-        /// Return type.
-        return_type: Option<Box<Expr>>,
-    },
+    FunctionDefinition(Box<FunctionDefinition>),
     /// `node matchers inherits parent { body }`
     NodeDefinition {
         /// Host matchers.
@@ -563,23 +609,9 @@ pub enum ExprKind {
         body: Option<Box<Expr>>,
     },
     /// `Component produces Cap { mappings }`
-    CapabilityMapping {
-        /// Produces or consumes.
-        kind: CapabilityKind,
-        /// The component (`QualifiedReference` or an access such as `Class[x]`).
-        component: Box<Expr>,
-        /// The capability type name.
-        capability: Str,
-        /// Attribute mappings.
-        mappings: List<AttributeOperation>,
-    },
+    CapabilityMapping(Box<CapabilityMapping>),
     /// `type Name = TypeExpr`
-    TypeAlias {
-        /// Name as written.
-        name: Str,
-        /// The aliased type.
-        type_expr: Box<Expr>,
-    },
+    TypeAlias(Box<TypeAlias>),
     /// `type Name[args] = Mapping`
     TypeMapping {
         /// Left side.
@@ -588,20 +620,39 @@ pub enum ExprKind {
         mapping_expr: Box<Expr>,
     },
     /// `type Name inherits Parent { body }`
-    TypeDefinition {
-        /// Name.
-        name: Str,
-        /// Parent.
-        parent: Option<Str>,
-        /// Body.
-        body: Option<Box<Expr>>,
-    },
+    TypeDefinition(Box<TypeDefinition>),
 }
 
 impl Expr {
     /// Makes an expression.
     pub fn new(kind: ExprKind, span: Span) -> Expr {
         Expr { kind, span }
+    }
+
+    /// The body of a definition (class, define, application, function, type definition,
+    /// node or site); `None` for an empty body or any other expression.
+    pub fn definition_body(&self) -> Option<&Expr> {
+        match &self.kind {
+            ExprKind::HostClass(c) => c.body.as_ref(),
+            ExprKind::ResourceTypeDefinition(d) | ExprKind::Application(d) => d.body.as_ref(),
+            ExprKind::FunctionDefinition(f) => f.body.as_ref(),
+            ExprKind::TypeDefinition(d) => d.body.as_ref(),
+            ExprKind::NodeDefinition { body, .. } | ExprKind::SiteDefinition { body } => {
+                body.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// The parameters of a class, define, application or function definition (empty for any
+    /// other expression).
+    pub fn definition_parameters(&self) -> &[Parameter] {
+        match &self.kind {
+            ExprKind::HostClass(c) => &c.parameters,
+            ExprKind::ResourceTypeDefinition(d) | ExprKind::Application(d) => &d.parameters,
+            ExprKind::FunctionDefinition(f) => &f.parameters,
+            _ => &[],
+        }
     }
 
     /// The name if this is a `QualifiedName`.

@@ -85,7 +85,7 @@ mod size_tests {
     fn expr_stays_small() {
         // Every node is moved through the parser's returns: its size is parse speed.
         assert!(
-            std::mem::size_of::<crate::Expr>() <= 80,
+            std::mem::size_of::<crate::Expr>() <= 40,
             "{}",
             std::mem::size_of::<crate::Expr>()
         );

@@ -944,13 +944,13 @@ impl<'a> Parser<'a> {
         };
         Ok(Lambda {
             parameters: params,
-            return_type,
+            return_type: return_type.map(boxed),
             body,
             span: Self::span_of(start).to(braces),
         })
     }
 
-    fn parse_opt_return_type(&mut self) -> PResult<Option<Box<Expr>>> {
+    fn parse_opt_return_type(&mut self) -> PResult<Option<Expr>> {
         if !self.at(Tok::RShift) {
             return Ok(None);
         }
@@ -961,15 +961,15 @@ impl<'a> Parser<'a> {
             let keys = self.parse_access_args()?;
             let rb = self.expect(Tok::RBrack)?;
             let span = t.span.to(Self::span_of(rb));
-            return Ok(Some(boxed(Expr::new(
+            return Ok(Some(Expr::new(
                 ExprKind::Access {
                     left: boxed(t),
                     keys,
                 },
                 span,
-            ))));
+            )));
         }
-        Ok(Some(boxed(t)))
+        Ok(Some(t))
     }
 
     fn parse_type(&mut self) -> PResult<Expr> {
@@ -991,7 +991,7 @@ impl<'a> Parser<'a> {
         let query = if self.at(close_kind) {
             None
         } else {
-            Some(boxed(self.parse_expression(0)?))
+            Some(self.parse_expression(0)?)
         };
         let close = self.expect(close_kind)?;
         let query_span = Self::span_of(open).to(Self::span_of(close));
@@ -1004,13 +1004,13 @@ impl<'a> Parser<'a> {
             span = span.to(Self::span_of(self.expect(Tok::RBrace)?));
         }
         Ok(Expr::new(
-            ExprKind::Collect {
-                type_expr: boxed(type_expr),
+            ExprKind::Collect(Box::new(Collect {
+                type_expr,
                 exported,
                 query,
                 query_span,
                 operations,
-            },
+            })),
             span,
         ))
     }
@@ -1102,12 +1102,12 @@ impl<'a> Parser<'a> {
         let rb = self.expect(Tok::RBrace)?;
         let span = component.span.to(Self::span_of(rb));
         Ok(Expr::new(
-            ExprKind::CapabilityMapping {
+            ExprKind::CapabilityMapping(Box::new(CapabilityMapping {
                 kind,
-                component: boxed(component),
+                component,
                 capability: capability.clone(),
                 mappings,
-            },
+            })),
             span,
         ))
     }
@@ -1270,10 +1270,7 @@ impl<'a> Parser<'a> {
             _ => return Err(self.syntax_error()),
         };
         Ok(Expr::new(
-            ExprKind::Heredoc {
-                syntax,
-                text: boxed(text),
-            },
+            ExprKind::Heredoc(Box::new(Heredoc { syntax, text })),
             Self::span_of(h),
         ))
     }
@@ -1513,12 +1510,9 @@ impl<'a> Parser<'a> {
     }
 
     /// `{ opt_statements }` of a definition: `None` for `{}`, else always a block.
-    fn parse_definition_body(&mut self) -> PResult<(Option<Box<Expr>>, Span)> {
+    fn parse_definition_body(&mut self) -> PResult<(Option<Expr>, Span)> {
         let (stmts, braces) = self.parse_braced_statements()?;
-        Ok((
-            (!stmts.is_empty()).then(|| boxed(block_of(stmts, braces))),
-            braces,
-        ))
+        Ok(((!stmts.is_empty()).then(|| block_of(stmts, braces)), braces))
     }
 
     fn parse_hostclass(&mut self) -> PResult<Expr> {
@@ -1556,52 +1550,47 @@ impl<'a> Parser<'a> {
         self.namestack.pop();
         let (parameters, parent, body, braces) = result?;
         Ok(Expr::new(
-            ExprKind::HostClass {
+            ExprKind::HostClass(Box::new(HostClass {
                 name: self.classname(&raw),
                 parameters,
-                parent: parent.map(Box::new),
+                parent,
                 body,
-            },
+            })),
             Self::span_of(kw).to(braces),
         ))
     }
 
     /// `define` and `application`: keyword, name (namespaced), parameters, body.
-    fn parse_named_definition(
-        &mut self,
-        make: fn(Str, List<Parameter>, Option<Box<Expr>>) -> ExprKind,
-    ) -> PResult<Expr> {
+    fn parse_named_definition(&mut self, make: fn(Box<Definition>) -> ExprKind) -> PResult<Expr> {
         let kw = self.bump();
         let raw = self.parse_classname()?;
         let parameters = self.parse_parameter_list()?;
         let (body, braces) = self.parse_definition_body()?;
         Ok(Expr::new(
-            make(self.classname(&raw), parameters, body),
+            make(Box::new(Definition {
+                name: self.classname(&raw),
+                parameters,
+                body,
+            })),
             Self::span_of(kw).to(braces),
         ))
     }
 
     fn parse_define(&mut self) -> PResult<Expr> {
-        self.parse_named_definition(|name, parameters, body| ExprKind::ResourceTypeDefinition {
-            name,
-            parameters,
-            body,
-        })
+        self.parse_named_definition(ExprKind::ResourceTypeDefinition)
     }
 
     fn parse_application(&mut self) -> PResult<Expr> {
-        self.parse_named_definition(|name, parameters, body| ExprKind::Application {
-            name,
-            parameters,
-            body,
-        })
+        self.parse_named_definition(ExprKind::Application)
     }
 
     fn parse_site(&mut self) -> PResult<Expr> {
         let kw = self.bump();
         let (body, braces) = self.parse_definition_body()?;
         Ok(Expr::new(
-            ExprKind::SiteDefinition { body },
+            ExprKind::SiteDefinition {
+                body: body.map(boxed),
+            },
             Self::span_of(kw).to(braces),
         ))
     }
@@ -1613,12 +1602,12 @@ impl<'a> Parser<'a> {
         let return_type = self.parse_opt_return_type()?;
         let (body, braces) = self.parse_definition_body()?;
         Ok(Expr::new(
-            ExprKind::FunctionDefinition {
+            ExprKind::FunctionDefinition(Box::new(FunctionDefinition {
                 name,
                 parameters,
                 body,
                 return_type,
-            },
+            })),
             Self::span_of(kw).to(braces),
         ))
     }
@@ -1715,9 +1704,9 @@ impl<'a> Parser<'a> {
                         None
                     };
                     let (stmts, braces) = self.parse_braced_statements()?;
-                    let body = (!stmts.is_empty()).then(|| boxed(block_of(stmts, braces)));
+                    let body = (!stmts.is_empty()).then(|| block_of(stmts, braces));
                     return Ok(Expr::new(
-                        ExprKind::TypeDefinition { name, parent, body },
+                        ExprKind::TypeDefinition(Box::new(TypeDefinition { name, parent, body })),
                         Self::span_of(kw).to(braces),
                     ));
                 }
@@ -1785,10 +1774,10 @@ impl<'a> Parser<'a> {
                         span,
                     ),
                     ExprKind::QualifiedReference(name) => Expr::new(
-                        ExprKind::TypeAlias {
+                        ExprKind::TypeAlias(Box::new(TypeAlias {
                             name,
-                            type_expr: boxed(rhs),
-                        },
+                            type_expr: rhs,
+                        })),
                         span,
                     ),
                     _ => unreachable!("type alias left side is a type or an access"),

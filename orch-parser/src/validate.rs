@@ -296,7 +296,9 @@ impl<'a> Checker<'a> {
             }
             N::Lambda(l) => self.lambda_children(l, &mut v),
             N::Query(c) => {
-                if let ExprKind::Collect { query: Some(q), .. } = &c.kind {
+                if let ExprKind::Collect(collect) = &c.kind
+                    && let Some(q) = &collect.query
+                {
                     v.push(self.node(q));
                 }
             }
@@ -389,7 +391,7 @@ impl<'a> Checker<'a> {
 
     fn expr_children(&self, e: &'a Expr, off: usize, v: &mut Vec<Node<'a>>) {
         use ExprKind as K;
-        let opt = |v: &mut Vec<Node<'a>>, x: &'a Option<Box<Expr>>| {
+        let opt = |v: &mut Vec<Node<'a>>, x: Option<&'a Expr>| {
             if let Some(x) = x {
                 v.push(self.node(x));
             }
@@ -431,9 +433,9 @@ impl<'a> Checker<'a> {
             | K::UnaryMinus(x)
             | K::Unfold(x)
             | K::Paren(x) => v.push(self.node(x)),
-            K::Heredoc { text, .. } => v.push(Node {
-                n: N::Expr(text),
-                off: self.heredoc_text_offset(text),
+            K::Heredoc(h) => v.push(Node {
+                n: N::Expr(&h.text),
+                off: self.heredoc_text_offset(&h.text),
             }),
             K::LiteralList(xs) => v.extend(xs.iter().map(|x| self.node(x))),
             K::KeyedEntry(en) => {
@@ -486,8 +488,8 @@ impl<'a> Checker<'a> {
                 else_expr,
             } => {
                 v.push(self.node(test));
-                opt(v, then_expr);
-                opt(v, else_expr);
+                opt(v, then_expr.as_deref());
+                opt(v, else_expr.as_deref());
             }
             K::Case { test, options } => {
                 v.push(self.node(test));
@@ -503,18 +505,13 @@ impl<'a> Checker<'a> {
                     off: self.between(se.matching.span.end, se.value.span.start, 2),
                 }));
             }
-            K::Collect {
-                type_expr,
-                query_span,
-                operations,
-                ..
-            } => {
-                v.push(self.node(type_expr));
+            K::Collect(c) => {
+                v.push(self.node(&c.type_expr));
                 v.push(Node {
                     n: N::Query(e),
-                    off: query_span.start as usize,
+                    off: c.query_span.start as usize,
                 });
-                v.extend(operations.iter().map(|o| self.op_node(o)));
+                v.extend(c.operations.iter().map(|o| self.op_node(o)));
             }
             K::Resource {
                 type_name, bodies, ..
@@ -539,54 +536,42 @@ impl<'a> Checker<'a> {
                 v.push(self.node(x));
                 v.extend(operations.iter().map(|o| self.op_node(o)));
             }
-            K::HostClass {
-                parameters, body, ..
+            K::HostClass(c) => {
+                v.extend(c.parameters.iter().map(|p| self.param_node(p)));
+                opt(v, c.body.as_ref());
             }
-            | K::ResourceTypeDefinition {
-                parameters, body, ..
+            K::ResourceTypeDefinition(d) | K::Application(d) => {
+                v.extend(d.parameters.iter().map(|p| self.param_node(p)));
+                opt(v, d.body.as_ref());
             }
-            | K::Application {
-                parameters, body, ..
-            } => {
-                v.extend(parameters.iter().map(|p| self.param_node(p)));
-                opt(v, body);
-            }
-            K::FunctionDefinition {
-                parameters,
-                body,
-                return_type,
-                ..
-            } => {
-                v.extend(parameters.iter().map(|p| self.param_node(p)));
-                opt(v, body);
-                opt(v, return_type);
+            K::FunctionDefinition(f) => {
+                v.extend(f.parameters.iter().map(|p| self.param_node(p)));
+                opt(v, f.body.as_ref());
+                opt(v, f.return_type.as_ref());
             }
             K::NodeDefinition {
                 host_matches,
                 parent,
                 body,
             } => {
-                opt(v, parent);
+                opt(v, parent.as_deref());
                 v.extend(host_matches.iter().map(|x| self.node(x)));
-                opt(v, body);
+                opt(v, body.as_deref());
             }
-            K::SiteDefinition { body } | K::TypeDefinition { body, .. } => opt(v, body),
-            K::CapabilityMapping {
-                component,
-                mappings,
-                ..
-            } => {
-                v.push(self.node(component));
-                v.extend(mappings.iter().map(|o| self.op_node(o)));
+            K::SiteDefinition { body } => opt(v, body.as_deref()),
+            K::TypeDefinition(d) => opt(v, d.body.as_ref()),
+            K::CapabilityMapping(m) => {
+                v.push(self.node(&m.component));
+                v.extend(m.mappings.iter().map(|o| self.op_node(o)));
             }
-            K::TypeAlias { type_expr, .. } => match &type_expr.kind {
+            K::TypeAlias(alias) => match &alias.type_expr.kind {
                 // Puppet makes `Object[{...}]` of these (`Factory#build_TypeAlias`); the
                 // access has no position of its own: it is at the alias's.
                 K::KeyedEntry(_) | K::LiteralHash { .. } => v.push(Node {
-                    n: N::AliasAccess(type_expr),
+                    n: N::AliasAccess(&alias.type_expr),
                     off,
                 }),
-                _ => v.push(self.node(type_expr)),
+                _ => v.push(self.node(&alias.type_expr)),
             },
             K::TypeMapping {
                 type_expr,
@@ -637,7 +622,7 @@ impl<'a> Checker<'a> {
             K::CallNamed { functor, .. } => self.expr_offset(functor),
             K::Access { left, .. } => self.expr_offset(left),
             K::Selector { left, .. } => self.expr_offset(left),
-            K::Collect { type_expr, .. } => self.expr_offset(type_expr),
+            K::Collect(c) => self.expr_offset(&c.type_expr),
             K::Resource {
                 type_name: x, form, ..
             }
@@ -654,7 +639,7 @@ impl<'a> Checker<'a> {
                     e.span.start as usize
                 }
             }
-            K::CapabilityMapping { component, .. } => self.expr_offset(component),
+            K::CapabilityMapping(m) => self.expr_offset(&m.component),
             // An argument list's hash (`f(a => 1)`) is at its first `=>`.
             K::LiteralHash {
                 entries,
@@ -850,7 +835,9 @@ impl<'a> Checker<'a> {
                 }
             }
             N::Query(c) => {
-                if let ExprKind::Collect { query: Some(q), .. } = &c.kind {
+                if let ExprKind::Collect(collect) = &c.kind
+                    && let Some(q) = &collect.query
+                {
                     self.query(q);
                 }
             }
@@ -960,7 +947,8 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
-            K::Collect { type_expr, .. } => {
+            K::Collect(c) => {
+                let type_expr = &c.type_expr;
                 if !matches!(type_expr.kind, K::QualifiedReference(_)) {
                     let msg = format!(
                         "Illegal expression. {} is unacceptable as type name in {}",
@@ -970,7 +958,8 @@ impl<'a> Checker<'a> {
                     self.accept("ILLEGAL_EXPRESSION", self.expr_offset(type_expr), msg);
                 }
             }
-            K::Heredoc { syntax, text } => {
+            K::Heredoc(h) => {
+                let Heredoc { syntax, text } = &**h;
                 // Puppet 5.5's validator did not check heredoc syntaxes.
                 if let (false, K::LiteralString(value)) = (self.puppet5, &text.kind) {
                     let text_off = self.heredoc_text_offset(text);
@@ -1017,7 +1006,7 @@ impl<'a> Checker<'a> {
                     self.hostname(h, e);
                 }
                 self.top(e, off);
-                self.check_no_idem_last(e, body);
+                self.check_no_idem_last(e, body.as_deref());
                 if let Some(p) = parent {
                     self.accept(
                         "ILLEGAL_NODE_INHERITANCE",
@@ -1090,12 +1079,12 @@ impl<'a> Checker<'a> {
                     if *b { "True" } else { "False" }
                 ))]));
             }
-            K::HostClass {
-                name, parameters, ..
-            }
-            | K::ResourceTypeDefinition {
-                name, parameters, ..
-            } => {
+            K::HostClass(_) | K::ResourceTypeDefinition(_) => {
+                let (name, parameters, body) = match &e.kind {
+                    K::HostClass(c) => (&c.name, &c.parameters, c.body.as_ref()),
+                    K::ResourceTypeDefinition(d) => (&d.name, &d.parameters, d.body.as_ref()),
+                    _ => unreachable!("matched above"),
+                };
                 self.check_named_definition(e, name, off);
                 self.check_no_capture(e, parameters);
                 self.check_parameter_uniqueness(parameters);
@@ -1109,34 +1098,22 @@ impl<'a> Checker<'a> {
                         self.accept("RESERVED_PARAMETER", self.param_offset(p), msg);
                     }
                 }
-                let body = match &e.kind {
-                    K::HostClass { body, .. } | K::ResourceTypeDefinition { body, .. } => body,
-                    _ => unreachable!("matched above"),
-                };
                 self.check_no_idem_last(e, body);
             }
-            K::FunctionDefinition {
-                name,
-                parameters,
-                return_type,
-                ..
-            } => {
-                self.check_named_definition(e, name, off);
-                if let Some(r) = return_type {
+            K::FunctionDefinition(f) => {
+                self.check_named_definition(e, &f.name, off);
+                if let Some(r) = &f.return_type {
                     self.check_type_ref(N::Expr(e), r);
                 }
-                self.check_parameter_uniqueness(parameters);
+                self.check_parameter_uniqueness(&f.parameters);
             }
-            K::Application { name, .. } => {
-                self.check_named_definition(e, name, off);
+            K::Application(d) => {
+                self.check_named_definition(e, &d.name, off);
                 self.deprecated_app_orchestration(e, off);
             }
             K::SiteDefinition { .. } => self.deprecated_app_orchestration(e, off),
-            K::CapabilityMapping {
-                component,
-                capability,
-                ..
-            } => {
+            K::CapabilityMapping(m) => {
+                let (component, capability) = (&m.component, &m.capability);
                 self.deprecated_app_orchestration(e, off);
                 let ok = match &component.kind {
                     K::QualifiedReference(name) => {
@@ -1169,7 +1146,8 @@ impl<'a> Checker<'a> {
                     self.illegal_classref(off, capability);
                 }
             }
-            K::TypeAlias { name, type_expr } => {
+            K::TypeAlias(alias) => {
+                let TypeAlias { name, type_expr } = &**alias;
                 self.top(e, off);
                 if !is_classref_ext_decl(name) {
                     self.illegal_definition_name(e, name, off);
@@ -1199,9 +1177,9 @@ impl<'a> Checker<'a> {
                 self.top(e, off);
                 self.check_type_mapping(e, off, type_expr, mapping_expr);
             }
-            K::TypeDefinition { name, .. } => {
+            K::TypeDefinition(d) => {
                 self.top(e, off);
-                self.check_reserved_type_name(e, name, off);
+                self.check_reserved_type_name(e, &d.name, off);
                 self.accept(
                     "UNSUPPORTED_EXPRESSION",
                     off,
@@ -1418,13 +1396,13 @@ impl<'a> Checker<'a> {
     }
 
     /// `internal_check_no_idem_last`: a class, define or node may not end with a value.
-    fn check_no_idem_last(&mut self, def: &Expr, body: &Option<Box<Expr>>) {
+    fn check_no_idem_last(&mut self, def: &Expr, body: Option<&Expr>) {
         let Some(body) = body else {
             return;
         };
         let violator = match &body.kind {
             ExprKind::Block(stmts) => stmts.last().filter(|s| idem(s)),
-            _ => Some(&**body).filter(|s| idem(s)),
+            _ => Some(body).filter(|s| idem(s)),
         };
         if let Some(v) = violator
             && resource_without_title(v).is_none()
@@ -2029,7 +2007,7 @@ fn expr_label(e: &Expr) -> Cow<'static, str> {
         K::Variable(_) | K::BoolVariable(_) => "Variable",
         K::ConcatenatedString(_) => "Double Quoted String",
         K::Text(_) => "Expression in Interpolated String",
-        K::Heredoc { syntax, .. } => return format!("'@({syntax})' expression").into(),
+        K::Heredoc(h) => return format!("'@({})' expression", h.syntax).into(),
         K::LiteralList(_) => "Array Expression",
         K::KeyedEntry(_) => "Hash Entry",
         K::LiteralHash { .. } => "Hash Expression",
@@ -2068,7 +2046,7 @@ fn expr_label(e: &Expr) -> Cow<'static, str> {
 /// The label of a collector (its query's).
 fn query_label(collect: &Expr) -> &'static str {
     match &collect.kind {
-        ExprKind::Collect { exported: true, .. } => "Exported Query",
+        ExprKind::Collect(c) if c.exported => "Exported Query",
         _ => "Virtual Query",
     }
 }

@@ -259,11 +259,11 @@ impl Dumper {
                 Part::List(v)
             }
             K::Text(inner) => Part::List(vec![t("str"), self.do_dump(inner)]),
-            K::Heredoc { syntax, text } => Part::List(vec![
-                t(format!("@({syntax})")),
+            K::Heredoc(h) => Part::List(vec![
+                t(format!("@({})", h.syntax)),
                 Part::Indent,
                 Part::Break,
-                self.do_dump(text),
+                self.do_dump(&h.text),
                 Part::Dedent,
                 Part::Break,
             ]),
@@ -371,15 +371,16 @@ impl Dumper {
                 }
                 Part::List(v)
             }
-            K::Collect {
-                type_expr,
-                exported,
-                query,
-                ..
-            } => {
+            K::Collect(node) => {
+                let Collect {
+                    type_expr,
+                    exported,
+                    query,
+                    ..
+                } = &**node;
                 let ty = self.do_dump(type_expr);
                 let mut q = vec![t(if *exported { "<<| |>>" } else { "<| |>" })];
-                if let Some(qe) = query.as_deref().filter(|q| !matches!(q.kind, K::Nop)) {
+                if let Some(qe) = query.as_ref().filter(|q| !matches!(q.kind, K::Nop)) {
                     q.push(self.do_dump(qe));
                 }
                 // Puppet's dumper never shows the operations (its loop has no block).
@@ -432,12 +433,13 @@ impl Dumper {
                 let r = self.do_dump(resources);
                 self.with_ops(vec![t(form_prefix(*form, "override")), r], operations)
             }
-            K::HostClass {
-                name,
-                parameters,
-                parent,
-                body,
-            } => {
+            K::HostClass(node) => {
+                let HostClass {
+                    name,
+                    parameters,
+                    parent,
+                    body,
+                } = &**node;
                 let mut v = vec![t("class"), t(name.clone())];
                 if let Some(p) = parent {
                     v.push(Part::List(vec![t("inherits"), t(p.to_string())]));
@@ -445,29 +447,29 @@ impl Dumper {
                 if let Some(p) = self.params_part(parameters) {
                     v.push(p);
                 }
-                v.push(self.body_or_empty(body.as_deref()));
+                v.push(self.body_or_empty(body.as_ref()));
                 Part::List(v)
             }
-            K::ResourceTypeDefinition {
-                name,
-                parameters,
-                body,
-            } => self.named_definition("define", name, parameters, body.as_deref()),
-            K::Application {
-                name,
-                parameters,
-                body,
-            } => {
+            K::ResourceTypeDefinition(d) => {
+                self.named_definition("define", &d.name, &d.parameters, d.body.as_ref())
+            }
+            K::Application(node) => {
+                let Definition {
+                    name,
+                    parameters,
+                    body,
+                } = &**node;
                 let ps = parameters.iter().map(|p| self.param(p)).collect();
-                let b = self.opt(body.as_deref());
+                let b = self.opt(body.as_ref());
                 Part::List(vec![t("application"), t(name.clone()), Part::List(ps), b])
             }
-            K::FunctionDefinition {
-                name,
-                parameters,
-                body,
-                return_type,
-            } => {
+            K::FunctionDefinition(node) => {
+                let FunctionDefinition {
+                    name,
+                    parameters,
+                    body,
+                    return_type,
+                } = &**node;
                 let mut v = vec![t("function"), t(name.clone())];
                 if let Some(p) = self.params_part(parameters) {
                     v.push(p);
@@ -476,7 +478,7 @@ impl Dumper {
                     let r = self.do_dump(r);
                     v.push(Part::List(vec![t("return_type"), r]));
                 }
-                v.push(self.body_or_empty(body.as_deref()));
+                v.push(self.body_or_empty(body.as_ref()));
                 Part::List(v)
             }
             K::NodeDefinition {
@@ -500,12 +502,13 @@ impl Dumper {
                 let b = self.body_or_empty(body.as_deref());
                 Part::List(vec![t("site"), b])
             }
-            K::CapabilityMapping {
-                kind,
-                component,
-                capability,
-                mappings,
-            } => {
+            K::CapabilityMapping(node) => {
+                let CapabilityMapping {
+                    kind,
+                    component,
+                    capability,
+                    mappings,
+                } = &**node;
                 let c = self.do_dump(component);
                 let ms = mappings.iter().map(|m| self.op(m)).collect();
                 Part::List(vec![
@@ -515,7 +518,8 @@ impl Dumper {
                     Part::List(ms),
                 ])
             }
-            K::TypeAlias { name, type_expr } => {
+            K::TypeAlias(node) => {
+                let TypeAlias { name, type_expr } = &**node;
                 let te = self.do_dump(type_expr);
                 Part::List(vec![t("type-alias"), t(name.clone()), te])
             }
@@ -527,8 +531,9 @@ impl Dumper {
                 let b = self.do_dump(mapping_expr);
                 Part::List(vec![t("type-mapping"), a, b])
             }
-            K::TypeDefinition { name, parent, body } => {
-                let b = self.opt(body.as_deref());
+            K::TypeDefinition(node) => {
+                let TypeDefinition { name, parent, body } = &**node;
+                let b = self.opt(body.as_ref());
                 Part::List(vec![
                     t("type-definition"),
                     t(name.clone()),

@@ -235,12 +235,12 @@ fn transform(e: &Expr) -> Pn {
         K::BoolVariable(b) => call("var", vec![Pn::Lit(PnLit::Bool(*b))]),
         K::ConcatenatedString(segs) => Pn::Call(Cow::Borrowed("concat"), list(segs)),
         K::Text(inner) => call("str", vec![transform(inner)]),
-        K::Heredoc { syntax, text } => {
+        K::Heredoc(h) => {
             let mut entries = vec![];
-            if !syntax.is_empty() {
-                entries.push((Cow::Borrowed("syntax"), s(syntax)));
+            if !h.syntax.is_empty() {
+                entries.push((Cow::Borrowed("syntax"), s(&h.syntax)));
             }
-            entries.push((Cow::Borrowed("text"), transform(text)));
+            entries.push((Cow::Borrowed("text"), transform(&h.text)));
             call("heredoc", vec![Pn::Map(entries)])
         }
         K::LiteralList(vs) => Pn::Call(Cow::Borrowed("array"), list(vs)),
@@ -332,19 +332,20 @@ fn transform(e: &Expr) -> Pn {
                 ),
             ],
         ),
-        K::Collect {
-            type_expr,
-            exported,
-            query,
-            operations,
-            ..
-        } => {
+        K::Collect(c) => {
+            let Collect {
+                type_expr,
+                exported,
+                query,
+                operations,
+                ..
+            } = &**c;
             let qname = if *exported {
                 "exported-query"
             } else {
                 "virtual-query"
             };
-            let q = match query.as_deref() {
+            let q = match query.as_ref() {
                 Some(q) if !matches!(q.kind, K::Nop) => call(qname, vec![transform(q)]),
                 _ => call(qname, vec![]),
             };
@@ -408,41 +409,37 @@ fn transform(e: &Expr) -> Pn {
             );
             call("resource-override", vec![Pn::Map(entries)])
         }
-        K::HostClass {
-            name,
-            parameters,
-            parent,
-            body,
-        } => definition(
+        K::HostClass(c) => definition(
             "class",
-            name,
-            parent.as_deref().map(|p| p.as_str()),
-            parameters,
-            body.as_deref(),
+            &c.name,
+            c.parent.as_deref(),
+            &c.parameters,
+            c.body.as_ref(),
             None,
         ),
-        K::ResourceTypeDefinition {
-            name,
-            parameters,
-            body,
-        } => definition("define", name, None, parameters, body.as_deref(), None),
-        K::Application {
-            name,
-            parameters,
-            body,
-        } => definition("application", name, None, parameters, body.as_deref(), None),
-        K::FunctionDefinition {
-            name,
-            parameters,
-            body,
-            return_type,
-        } => definition(
-            "function",
-            name,
+        K::ResourceTypeDefinition(d) => definition(
+            "define",
+            &d.name,
             None,
-            parameters,
-            body.as_deref(),
-            return_type.as_deref(),
+            &d.parameters,
+            d.body.as_ref(),
+            None,
+        ),
+        K::Application(d) => definition(
+            "application",
+            &d.name,
+            None,
+            &d.parameters,
+            d.body.as_ref(),
+            None,
+        ),
+        K::FunctionDefinition(f) => definition(
+            "function",
+            &f.name,
+            None,
+            &f.parameters,
+            f.body.as_ref(),
+            f.return_type.as_ref(),
         ),
         K::NodeDefinition {
             host_matches,
@@ -466,17 +463,12 @@ fn transform(e: &Expr) -> Pn {
             Some(other) => call("site", vec![transform(other)]),
             None => call("site", vec![]),
         },
-        K::CapabilityMapping {
-            kind,
-            component,
-            capability,
-            mappings,
-        } => {
-            let mut l = vec![s(capability)];
-            l.extend(mappings.iter().map(attribute_op));
-            call(kind.as_str(), vec![transform(component), Pn::List(l)])
+        K::CapabilityMapping(m) => {
+            let mut l = vec![s(&m.capability)];
+            l.extend(m.mappings.iter().map(attribute_op));
+            call(m.kind.as_str(), vec![transform(&m.component), Pn::List(l)])
         }
-        K::TypeAlias { name, type_expr } => call("type-alias", vec![s(name), transform(type_expr)]),
+        K::TypeAlias(a) => call("type-alias", vec![s(&a.name), transform(&a.type_expr)]),
         K::TypeMapping {
             type_expr,
             mapping_expr,
@@ -484,12 +476,12 @@ fn transform(e: &Expr) -> Pn {
             "type-mapping",
             vec![transform(type_expr), transform(mapping_expr)],
         ),
-        K::TypeDefinition { name, parent, body } => call(
+        K::TypeDefinition(d) => call(
             "type-definition",
             vec![
-                s(name),
-                parent.as_deref().map_or(Pn::Lit(PnLit::Nil), s),
-                transform_opt(body.as_deref()),
+                s(&d.name),
+                d.parent.as_deref().map_or(Pn::Lit(PnLit::Nil), s),
+                transform_opt(d.body.as_ref()),
             ],
         ),
     }
