@@ -185,6 +185,7 @@ fn keyword(word: &str) -> Option<Tok> {
 
 /// A token: kind, global byte span, and its value text when that differs from the source
 /// (processed strings, variable names, heredoc syntax, text lexed from inside a heredoc).
+/// Sixteen bytes: the few values live beside the tokens, in [`Lexed::values`].
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Token {
     /// Kind.
@@ -193,8 +194,20 @@ pub(crate) struct Token {
     pub start: u32,
     /// One past the last byte in the file.
     pub end: u32,
-    /// The token's value when it is not simply `source[start..end]`.
-    pub value: Option<Box<str>>,
+    /// The token's value when it is not simply `source[start..end]`: its index in the values,
+    /// plus one; 0 for none.
+    value: u32,
+}
+
+impl Token {
+    fn new(kind: Tok, start: u32, end: u32) -> Token {
+        Token {
+            kind,
+            start,
+            end,
+            value: 0,
+        }
+    }
 }
 
 /// The value of a token whose value is its source text: a variable's name without `$`, a
@@ -214,10 +227,22 @@ pub(crate) struct Lexed {
     pub dialect: Dialect,
     /// The tokens, ending with [`Tok::Eof`] or [`Tok::LexError`].
     pub tokens: Vec<Token>,
+    /// The tokens' values that are not their source text.
+    values: Vec<Box<str>>,
     /// The lexical error that ended the stream, with its byte offset.
     pub error: Option<(LexErrorKind, usize)>,
     /// Warnings (unrecognised escapes, ...), with byte offsets.
     pub warnings: Vec<(String, usize)>,
+}
+
+impl Lexed {
+    /// A token's value, when it is not its source text.
+    pub(crate) fn value(&self, t: &Token) -> Option<&str> {
+        match t.value {
+            0 => None,
+            i => self.values.get(i as usize - 1).map(|v| &**v),
+        }
+    }
 }
 
 /// Escapes recognised in double-quoted strings.
@@ -228,15 +253,11 @@ pub(crate) fn lex(src: &str, dialect: Dialect) -> Lexed {
     let mut lexer = Lexer::new(src, None);
     lexer.dialect = dialect;
     if let Some(err) = bom_error(src.as_bytes()) {
-        lexer.tokens.push(Token {
-            kind: Tok::LexError,
-            start: 0,
-            end: 0,
-            value: None,
-        });
+        lexer.tokens.push(Token::new(Tok::LexError, 0, 0));
         return Lexed {
             dialect,
             tokens: lexer.tokens,
+            values: lexer.values,
             error: Some((err, usize::MAX)),
             warnings: vec![],
         };
@@ -317,6 +338,7 @@ struct Lexer<'a> {
     b: &'a [u8],
     pos: usize,
     tokens: Vec<Token>,
+    values: Vec<Box<str>>,
     warnings: Vec<(String, usize)>,
     brace_count: i64,
     line_lexical_start: usize,
@@ -339,7 +361,9 @@ impl<'a> Lexer<'a> {
             src,
             b: src.as_bytes(),
             pos: 0,
-            tokens: Vec::with_capacity(src.len() / 8 + 4),
+            // About one token per twelve bytes in real modules.
+            tokens: Vec::with_capacity(src.len() / 10 + 8),
+            values: vec![],
             warnings: vec![],
             brace_count: 0,
             line_lexical_start: 0,
@@ -357,30 +381,24 @@ impl<'a> Lexer<'a> {
         let end = self.global(self.b.len());
         match res {
             Ok(()) => {
-                self.tokens.push(Token {
-                    kind: Tok::Eof,
-                    start: end as u32,
-                    end: end as u32,
-                    value: None,
-                });
+                self.tokens
+                    .push(Token::new(Tok::Eof, end as u32, end as u32));
                 Lexed {
                     dialect: self.dialect,
                     tokens: self.tokens,
+                    values: self.values,
                     error: None,
                     warnings: self.warnings,
                 }
             }
             Err((kind, off)) => {
                 let g = self.err_global.unwrap_or_else(|| self.global(off));
-                self.tokens.push(Token {
-                    kind: Tok::LexError,
-                    start: g as u32,
-                    end: g as u32,
-                    value: None,
-                });
+                self.tokens
+                    .push(Token::new(Tok::LexError, g as u32, g as u32));
                 Lexed {
                     dialect: self.dialect,
                     tokens: self.tokens,
+                    values: self.values,
                     error: Some((kind, g)),
                     warnings: self.warnings,
                 }
@@ -405,6 +423,10 @@ impl<'a> Lexer<'a> {
             self.push_mapped(kind, start, end, value);
             return;
         }
+        let value = match value {
+            Some(v) => self.add_value(v),
+            None => 0,
+        };
         self.tokens.push(Token {
             kind,
             start: start as u32,
@@ -413,12 +435,19 @@ impl<'a> Lexer<'a> {
         });
     }
 
+    /// Stores a token value; returns its [`Token::value`] index.
+    fn add_value(&mut self, v: Box<str>) -> u32 {
+        self.values.push(v);
+        self.values.len() as u32
+    }
+
     /// `push` for text lexed from a heredoc: offsets mapped to the file, and the value kept
     /// (it cannot be sliced from the file).
     #[inline(never)]
     fn push_mapped(&mut self, kind: Tok, start: usize, end: usize, value: Option<Box<str>>) {
         let gs = self.global(start);
-        let value = value.or_else(|| Some(token_text(kind, &self.src[start..end]).into()));
+        let value = value.unwrap_or_else(|| token_text(kind, &self.src[start..end]).into());
+        let value = self.add_value(value);
         self.tokens.push(Token {
             kind,
             start: gs as u32,
@@ -449,6 +478,29 @@ impl<'a> Lexer<'a> {
             .replace('\r', "\\r")
     }
 
+    /// Skips spaces, tabs and carriage returns.
+    #[inline(always)]
+    fn skip_blanks(&mut self) {
+        let b = self.b;
+        let mut p = self.pos;
+        // Indentation is mostly spaces: eight at a time.
+        while let Some(chunk) = b.get(p..p + 8) {
+            let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+                break;
+            };
+            let diff = u64::from_le_bytes(word) ^ 0x2020_2020_2020_2020;
+            if diff != 0 {
+                p += (diff.trailing_zeros() / 8) as usize;
+                break;
+            }
+            p += 8;
+        }
+        while p < b.len() && matches!(b[p], b' ' | b'\t' | b'\r') {
+            p += 1;
+        }
+        self.pos = p;
+    }
+
     fn skip_ws(&mut self) {
         while self.pos < self.b.len() {
             match self.b[self.pos] {
@@ -472,20 +524,7 @@ impl<'a> Lexer<'a> {
     fn run_main(&mut self) -> LexResult<()> {
         self.skip_ws();
         while self.pos < self.b.len() {
-            // Blanks between tokens are the commonest input: skip them here.
-            match self.b[self.pos] {
-                b' ' | b'\t' | b'\r' => {
-                    self.pos += 1;
-                    while matches!(self.b.get(self.pos), Some(b' ' | b'\t' | b'\r')) {
-                        self.pos += 1;
-                    }
-                }
-                b'\n' if self.newline_jump.is_none() => {
-                    self.pos += 1;
-                    self.line_lexical_start = self.pos;
-                }
-                _ => self.lex_token()?,
-            }
+            self.lex_token()?;
         }
         Ok(())
     }
@@ -639,8 +678,10 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                 }
                 self.line_lexical_start = self.pos;
+                // The next line's indentation.
+                self.skip_blanks();
             }
-            b' ' | b'\t' | b'\r' => self.skip_ws(),
+            b' ' | b'\t' | b'\r' => self.skip_blanks(),
             b'0'..=b'9' => self.number()?,
             b'a'..=b'z' | b'_' => self.lower_word()?,
             b'A'..=b'Z' => self.classref()?,
@@ -1049,6 +1090,7 @@ impl<'a> Lexer<'a> {
                     {
                         transform_to_variable(
                             &mut self.tokens[first],
+                            &mut self.values,
                             self.src,
                             self.map.is_some(),
                         );
@@ -1291,7 +1333,14 @@ impl<'a> Lexer<'a> {
                 };
                 let res = sub.interpolate(Quoting::Heredoc, 0);
                 self.warnings.append(&mut sub.warnings);
-                self.tokens.append(&mut sub.tokens);
+                let base = self.values.len() as u32;
+                self.values.append(&mut sub.values);
+                self.tokens.extend(sub.tokens.drain(..).map(|mut t| {
+                    if t.value != 0 {
+                        t.value += base;
+                    }
+                    t
+                }));
                 if let Err((k, off)) = res {
                     self.err_global = Some(sub.err_global.unwrap_or_else(|| sub.global(off)));
                     return Err((k, off));
@@ -1588,20 +1637,20 @@ fn interp_var(s: &str) -> Option<usize> {
 
 /// `${name}` and `${name[...]}`/`${name.m}`: the leading NAME/NUMBER/WORD/keyword becomes a
 /// variable.
-fn transform_to_variable(t: &mut Token, src: &str, owned: bool) {
+fn transform_to_variable(t: &mut Token, values: &mut Vec<Box<str>>, src: &str, owned: bool) {
     let is_candidate =
         matches!(t.kind, Tok::Number | Tok::Name | Tok::Word | Tok::Boolean) || t.kind.is_keyword();
     if is_candidate {
-        let text: Box<str> = match &t.value {
-            Some(v) if owned || t.kind != Tok::Boolean => v.clone(),
-            _ => src[t.start as usize..t.end as usize].into(),
-        };
+        let keep = t.value != 0 && (owned || t.kind != Tok::Boolean);
+        if !keep {
+            values.push(src[t.start as usize..t.end as usize].into());
+            t.value = values.len() as u32;
+        }
         t.kind = if t.kind == Tok::Boolean {
             Tok::BoolVariable
         } else {
             Tok::Variable
         };
-        t.value = Some(text);
     }
 }
 

@@ -141,7 +141,7 @@ impl<'a> Parser<'a> {
     }
 
     fn text(&self, t: &'a Token) -> &'a str {
-        match &t.value {
+        match self.lexed.value(t) {
             Some(v) => v,
             None => crate::lexer::token_text(t.kind, &self.src[t.start as usize..t.end as usize]),
         }
