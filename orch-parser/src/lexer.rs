@@ -352,7 +352,8 @@ struct Lexer<'a> {
     err_global: Option<usize>,
     dialect: Dialect,
     /// What Puppet's scanner last matched, as far as an unclosed string's message shows it.
-    last_match: Option<String>,
+    /// (A byte range of this lexer's text.)
+    last_match: Option<(usize, usize)>,
 }
 
 impl<'a> Lexer<'a> {
@@ -525,6 +526,10 @@ impl<'a> Lexer<'a> {
         self.skip_ws();
         while self.pos < self.b.len() {
             self.lex_token()?;
+            // Most tokens are followed by a blank: skip it without a dispatch.
+            if self.b.get(self.pos) == Some(&b' ') {
+                self.pos += 1;
+            }
         }
         Ok(())
     }
@@ -971,7 +976,12 @@ impl<'a> Lexer<'a> {
     fn unclosed_dq(&self) -> (LexErrorKind, usize) {
         (
             LexErrorKind::UnclosedQuote {
-                after: format!("'{}'", self.last_match.as_deref().unwrap_or("")),
+                after: format!(
+                    "'{}'",
+                    self.last_match
+                        .and_then(|(s, e)| self.src.get(s..e))
+                        .unwrap_or("")
+                ),
                 followed_by: self.followed_by(),
             },
             self.pos,
@@ -982,7 +992,7 @@ impl<'a> Lexer<'a> {
     fn interpolate_dq(&mut self) -> LexResult<()> {
         let before = self.pos;
         self.pos += 1;
-        self.last_match = Some("\"".to_string());
+        self.last_match = Some((before, before + 1));
         self.interpolate(Quoting::Double, before)
     }
 
@@ -1031,7 +1041,7 @@ impl<'a> Lexer<'a> {
                 }
                 if let Some(n) = interp_var(&self.src[self.pos..]) {
                     self.push(open, before, after - 1, Some(text.into()));
-                    self.last_match = Some(self.src[self.pos..self.pos + n].to_string());
+                    self.last_match = Some((self.pos, self.pos + n));
                     self.pos += n;
                     self.push(Tok::Variable, after - 1, self.pos, None);
                     break;
@@ -1077,12 +1087,7 @@ impl<'a> Lexer<'a> {
                                         | Tok::Variable
                                 )
                         })
-                        .map(|t| {
-                            self.src
-                                .get(t.start as usize..t.end as usize)
-                                .unwrap_or("")
-                                .to_string()
-                        });
+                        .map(|t| (t.start as usize, t.end as usize));
                     let qlen = self.tokens.len() - first;
                     if qlen == 1
                         || (qlen > 1
@@ -1478,18 +1483,21 @@ fn bare_word(s: &str) -> (usize, bool) {
         // `[\w-]*` given back to the last word character (the regex backtracks over trailing
         // hyphens).
         let mut n = seg + 1;
-        let mut keep = n;
-        let mut hyphen = false;
-        while n < b.len() && (is_word_byte(b[n]) || b[n] == b'-') {
-            if b[n] == b'-' {
-                hyphen = true;
-            } else {
-                // A hyphen inside the word: a bare word, not a name.
-                name &= !hyphen;
-                keep = n + 1;
+        let keep = loop {
+            while n < b.len() && is_word_byte(b[n]) {
+                n += 1;
             }
-            n += 1;
-        }
+            let word_end = n;
+            while n < b.len() && b[n] == b'-' {
+                n += 1;
+            }
+            if n > word_end && n < b.len() && is_word_byte(b[n]) {
+                // A hyphen inside the word: a bare word, not a name.
+                name = false;
+            } else {
+                break word_end;
+            }
+        };
         matched = keep;
         i = keep;
         // A next segment needs `::` (a hyphen run ended this one).

@@ -91,3 +91,39 @@ mod size_tests {
         );
     }
 }
+#[cfg(test)]
+mod phase_tmp {
+    #[global_allocator]
+    static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+    #[test]
+    fn phases() {
+        let files: Vec<String> = std::fs::read_to_string("/work/corpus/files.txt").unwrap().lines().filter_map(|f| std::fs::read_to_string(format!("/work/corpus/src/{f}")).ok()).collect();
+        let bytes: usize = files.iter().map(|f| f.len()).sum();
+        for _ in 0..3 {
+        let mut best = [f64::MAX; 3];
+        for _ in 0..15 {
+            let t = std::time::Instant::now();
+            for f in &files { std::hint::black_box(crate::lexer::lex(f, crate::Dialect::Puppet5)); }
+            best[0] = best[0].min(t.elapsed().as_secs_f64());
+            let t = std::time::Instant::now();
+            let mut keep = Vec::with_capacity(files.len());
+            for f in &files { keep.push(crate::parse(f)); }
+            best[1] = best[1].min(t.elapsed().as_secs_f64());
+            let t = std::time::Instant::now();
+            drop(keep);
+            best[2] = best[2].min(t.elapsed().as_secs_f64());
+        }
+        eprintln!("MB {:.2} lex {:.2}ms parse(no drop) {:.2}ms drop {:.2}ms", bytes as f64/1e6, best[0]*1e3, best[1]*1e3, best[2]*1e3);
+        }
+    }
+}
+#[cfg(test)]
+mod lexprof_tmp {
+    #[test]
+    fn lexprof() {
+        let files: Vec<String> = std::fs::read_to_string("/work/corpus/files.txt").unwrap().lines().filter_map(|f| std::fs::read_to_string(format!("/work/corpus/src/{f}")).ok()).collect();
+        for _ in 0..150 {
+            for f in &files { std::hint::black_box(crate::lexer::lex(f, crate::Dialect::Puppet5)); }
+        }
+    }
+}

@@ -140,6 +140,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline]
     fn text(&self, t: &'a Token) -> &'a str {
         match self.lexed.value(t) {
             Some(v) => v,
