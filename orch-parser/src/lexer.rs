@@ -155,32 +155,41 @@ impl Tok {
 }
 
 fn keyword(word: &str) -> Option<Tok> {
-    Some(match word {
-        "case" => Tok::Case,
-        "class" => Tok::Class,
-        "default" => Tok::Default,
-        "define" => Tok::Define,
-        "if" => Tok::If,
-        "elsif" => Tok::Elsif,
-        "else" => Tok::Else,
-        "inherits" => Tok::Inherits,
-        "node" => Tok::Node,
-        "and" => Tok::And,
-        "or" => Tok::Or,
-        "undef" => Tok::Undef,
-        "false" | "true" => Tok::Boolean,
-        "in" => Tok::In,
-        "unless" => Tok::Unless,
-        "function" => Tok::Function,
-        "type" => Tok::Type,
-        "attr" => Tok::Attr,
-        "private" => Tok::Private,
-        "application" => Tok::Application,
-        "consumes" => Tok::Consumes,
-        "produces" => Tok::Produces,
-        "site" => Tok::Site,
+    // Every name goes through here: select the one candidate by length and first letter, then
+    // compare once.
+    let b = word.as_bytes();
+    let (candidate, tok) = match (b.len(), *b.first()?) {
+        (2, b'i') => match b[1] {
+            b'f' => ("if", Tok::If),
+            _ => ("in", Tok::In),
+        },
+        (2, b'o') => ("or", Tok::Or),
+        (3, b'a') => ("and", Tok::And),
+        (4, b'c') => ("case", Tok::Case),
+        (4, b'e') => ("else", Tok::Else),
+        (4, b'n') => ("node", Tok::Node),
+        (4, b't') => match b[1] {
+            b'r' => ("true", Tok::Boolean),
+            _ => ("type", Tok::Type),
+        },
+        (4, b'a') => ("attr", Tok::Attr),
+        (4, b's') => ("site", Tok::Site),
+        (5, b'c') => ("class", Tok::Class),
+        (5, b'e') => ("elsif", Tok::Elsif),
+        (5, b'u') => ("undef", Tok::Undef),
+        (5, b'f') => ("false", Tok::Boolean),
+        (6, b'd') => ("define", Tok::Define),
+        (6, b'u') => ("unless", Tok::Unless),
+        (7, b'd') => ("default", Tok::Default),
+        (7, b'p') => ("private", Tok::Private),
+        (8, b'i') => ("inherits", Tok::Inherits),
+        (8, b'f') => ("function", Tok::Function),
+        (8, b'c') => ("consumes", Tok::Consumes),
+        (8, b'p') => ("produces", Tok::Produces),
+        (11, b'a') => ("application", Tok::Application),
         _ => return None,
-    })
+    };
+    (word == candidate).then_some(tok)
 }
 
 /// A token: kind, global byte span, and its value text when that differs from the source
