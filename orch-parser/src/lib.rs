@@ -14,6 +14,7 @@ mod ast;
 mod dump;
 mod error;
 mod lexer;
+mod parallel;
 mod parser;
 mod source;
 mod span;
@@ -26,6 +27,7 @@ pub use ast::{
 pub use dump::{DumpFormat, dump};
 pub use error::{Diagnostic, LexErrorKind, ParseError, Severity};
 pub use lexer::Dialect;
+pub use parallel::par_map;
 pub use source::{SourceFile, manifest_files};
 pub use span::{LineIndex, Span};
 pub use validate::{validate, validate_with_source};
@@ -52,6 +54,11 @@ impl Parsed {
 /// Parses Puppet 5.5 source text. Never panics; never fails: problems are diagnostics.
 pub fn parse(src: &str) -> Parsed {
     parse_dialect(src, Dialect::Puppet5)
+}
+
+/// Parses many source texts on all cores; the results are in the texts' order.
+pub fn parse_all<S: AsRef<str> + Sync>(texts: &[S], dialect: Dialect) -> Vec<Parsed> {
+    par_map(texts, |t| parse_dialect(t.as_ref(), dialect))
 }
 
 /// Parses source text in the given dialect of the language.
@@ -89,42 +96,5 @@ mod size_tests {
             "{}",
             std::mem::size_of::<crate::Expr>()
         );
-    }
-}
-#[cfg(test)]
-mod phase_tmp {
-    #[global_allocator]
-    static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-    #[test]
-    fn phases() {
-        let files: Vec<String> = std::fs::read_to_string("/work/corpus/files.txt").unwrap().lines().filter_map(|f| std::fs::read_to_string(format!("/work/corpus/src/{f}")).ok()).collect();
-        let files: Vec<String> = files.into_iter().filter(|f| !crate::parse(f).has_errors()).collect();
-        let bytes: usize = files.iter().map(|f| f.len()).sum();
-        for _ in 0..3 {
-        let mut best = [f64::MAX; 3];
-        for _ in 0..15 {
-            let t = std::time::Instant::now();
-            for f in &files { std::hint::black_box(crate::lexer::lex(f, crate::Dialect::Puppet5)); }
-            best[0] = best[0].min(t.elapsed().as_secs_f64());
-            let t = std::time::Instant::now();
-            let mut keep = Vec::with_capacity(files.len());
-            for f in &files { keep.push(crate::parse(f)); }
-            best[1] = best[1].min(t.elapsed().as_secs_f64());
-            let t = std::time::Instant::now();
-            drop(keep);
-            best[2] = best[2].min(t.elapsed().as_secs_f64());
-        }
-        eprintln!("MB {:.2} lex {:.2}ms parse(no drop) {:.2}ms drop {:.2}ms", bytes as f64/1e6, best[0]*1e3, best[1]*1e3, best[2]*1e3);
-        }
-    }
-}
-#[cfg(test)]
-mod lexprof_tmp {
-    #[test]
-    fn lexprof() {
-        let files: Vec<String> = std::fs::read_to_string("/work/corpus/files.txt").unwrap().lines().filter_map(|f| std::fs::read_to_string(format!("/work/corpus/src/{f}")).ok()).collect();
-        for _ in 0..150 {
-            for f in &files { std::hint::black_box(crate::lexer::lex(f, crate::Dialect::Puppet5)); }
-        }
     }
 }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, ParseError};
-use crate::{Dialect, Parsed, parse_dialect, validate_with_source};
+use crate::{Dialect, Parsed, par_map, parse_dialect, validate_with_source};
 
 /// A parsed source file with its name and text.
 #[derive(Debug, Clone)]
@@ -39,6 +39,20 @@ impl SourceFile {
             text,
             dialect,
         ))
+    }
+
+    /// Reads, parses and checks many files on all cores (see [`SourceFile::check`]); the
+    /// results are in the paths' order.
+    pub fn read_and_check_all(
+        paths: &[PathBuf],
+        dialect: Dialect,
+        validate: bool,
+    ) -> Vec<Result<(SourceFile, Vec<Diagnostic>), ParseError>> {
+        par_map(paths, |p| {
+            let file = SourceFile::read_dialect(p, dialect)?;
+            let diagnostics = file.check(validate);
+            Ok((file, diagnostics))
+        })
     }
 
     /// Parses source text.

@@ -1,7 +1,7 @@
 //! `orch parser validate|dump`.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use orch_parser::{DumpFormat, LineIndex, Severity, SourceFile};
 
@@ -47,10 +47,9 @@ fn validate(code: &CodeArgs, dialect: orch_parser::Dialect, paths: &[PathBuf]) -
         }
     };
     let mut problems = false;
-    for path in files {
-        match SourceFile::read_dialect(&path, dialect) {
-            Ok(file) => {
-                let diagnostics = file.check(true);
+    for checked in SourceFile::read_and_check_all(&files, dialect, true) {
+        match checked {
+            Ok((file, diagnostics)) => {
                 problems |= report(&file, &diagnostics);
             }
             Err(e) => {
@@ -83,34 +82,29 @@ fn dump(args: &DumpArgs) -> Exit {
         Format::Json => DumpFormat::Json,
         Format::Old => DumpFormat::Old,
     };
-    let files: Vec<Result<SourceFile, String>> = match &args.source {
-        Some(src) => vec![Ok(SourceFile::from_text(
-            None,
-            src.clone(),
-            args.language.into(),
-        ))],
-        None => args
-            .files
-            .iter()
-            .map(|p| {
-                SourceFile::read_dialect(Path::new(p), args.language.into())
-                    .map_err(|e| e.to_string())
-            })
-            .collect(),
+    let files = match &args.source {
+        Some(src) => {
+            let file = SourceFile::from_text(None, src.clone(), args.language.into());
+            let diagnostics = file.check(args.validate);
+            vec![Ok((file, diagnostics))]
+        }
+        None => {
+            let paths: Vec<PathBuf> = args.files.iter().map(PathBuf::from).collect();
+            SourceFile::read_and_check_all(&paths, args.language.into(), args.validate)
+        }
     };
     let several = files.len() > 1;
     let mut out = std::io::stdout().lock();
     let mut exit = Exit::Success;
-    for file in files {
-        let file = match file {
-            Ok(f) => f,
+    for checked in files {
+        let (file, diagnostics) = match checked {
+            Ok(checked) => checked,
             Err(e) => {
                 eprintln!("Error: {e}");
                 exit = Exit::Problems;
                 continue;
             }
         };
-        let diagnostics = file.check(args.validate);
         if report(&file, &diagnostics) {
             exit = Exit::Problems;
             continue;
