@@ -6,6 +6,7 @@
 //! [`Tok::LexError`] token, so that the parser reports a syntax error that comes earlier in the
 //! file first, as Puppet's pull lexer does.
 
+use crate::ast::Str;
 use nom::IResult;
 use nom::Parser;
 use nom::bytes::complete::{take_while, take_while1};
@@ -237,7 +238,7 @@ pub(crate) struct Lexed {
     /// The tokens, ending with [`Tok::Eof`] or [`Tok::LexError`].
     pub tokens: Vec<Token>,
     /// The tokens' values that are not their source text.
-    values: Vec<Box<str>>,
+    values: Vec<Str>,
     /// The lexical error that ended the stream, with its byte offset.
     pub error: Option<(LexErrorKind, usize)>,
     /// Warnings (unrecognised escapes, ...), with byte offsets.
@@ -347,7 +348,7 @@ struct Lexer<'a> {
     b: &'a [u8],
     pos: usize,
     tokens: Vec<Token>,
-    values: Vec<Box<str>>,
+    values: Vec<Str>,
     warnings: Vec<(String, usize)>,
     brace_count: i64,
     line_lexical_start: usize,
@@ -428,7 +429,7 @@ impl<'a> Lexer<'a> {
     }
 
     #[inline]
-    fn push(&mut self, kind: Tok, start: usize, end: usize, value: Option<Box<str>>) {
+    fn push(&mut self, kind: Tok, start: usize, end: usize, value: Option<Str>) {
         if self.map.is_some() {
             self.push_mapped(kind, start, end, value);
             return;
@@ -446,7 +447,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// Stores a token value; returns its [`Token::value`] index.
-    fn add_value(&mut self, v: Box<str>) -> u32 {
+    fn add_value(&mut self, v: Str) -> u32 {
         self.values.push(v);
         self.values.len() as u32
     }
@@ -454,7 +455,7 @@ impl<'a> Lexer<'a> {
     /// `push` for text lexed from a heredoc: offsets mapped to the file, and the value kept
     /// (it cannot be sliced from the file).
     #[inline(never)]
-    fn push_mapped(&mut self, kind: Tok, start: usize, end: usize, value: Option<Box<str>>) {
+    fn push_mapped(&mut self, kind: Tok, start: usize, end: usize, value: Option<Str>) {
         let gs = self.global(start);
         let value = value.unwrap_or_else(|| token_text(kind, &self.src[start..end]).into());
         let value = self.add_value(value);
@@ -1654,7 +1655,7 @@ fn interp_var(s: &str) -> Option<usize> {
 
 /// `${name}` and `${name[...]}`/`${name.m}`: the leading NAME/NUMBER/WORD/keyword becomes a
 /// variable.
-fn transform_to_variable(t: &mut Token, values: &mut Vec<Box<str>>, src: &str, owned: bool) {
+fn transform_to_variable(t: &mut Token, values: &mut Vec<Str>, src: &str, owned: bool) {
     let is_candidate =
         matches!(t.kind, Tok::Number | Tok::Name | Tok::Word | Tok::Boolean) || t.kind.is_keyword();
     if is_candidate {
