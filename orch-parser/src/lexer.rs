@@ -190,7 +190,9 @@ fn keyword(word: &str) -> Option<Tok> {
         (11, b'a') => ("application", Tok::Application),
         _ => return None,
     };
-    (word == candidate).then_some(tok)
+    // Byte by byte: a library compare costs more than these few bytes.
+    let same = b.iter().zip(candidate.as_bytes()).all(|(x, y)| x == y);
+    same.then_some(tok)
 }
 
 /// A token: kind, global byte span, and its value text when that differs from the source

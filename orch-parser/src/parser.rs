@@ -140,7 +140,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn text(&self, t: &'a Token) -> &'a str {
         match self.lexed.value(t) {
             Some(v) => v,
