@@ -6,6 +6,7 @@
 //! [`Tok::LexError`] token, so that the parser reports a syntax error that comes earlier in the
 //! file first, as Puppet's pull lexer does.
 
+use std::borrow::Cow;
 use crate::ast::Str;
 use nom::IResult;
 use nom::Parser;
@@ -951,8 +952,9 @@ impl<'a> Lexer<'a> {
     /// Scans a double-quoted string segment from the current position to the first unescaped
     /// `"`, `$` or `${`. Returns the processed text and the terminator, or `None` if the string
     /// is not closed.
-    fn slurp_dq(&mut self) -> Option<(String, &'static str)> {
+    fn slurp_dq(&mut self) -> Option<(Cow<'a, str>, &'static str)> {
         let b = self.b;
+        let src = self.src;
         let start = self.pos;
         let mut i = start;
         while i < b.len() {
@@ -964,13 +966,13 @@ impl<'a> Lexer<'a> {
             match b[i] {
                 b'\\' => i += 2,
                 b'"' => {
-                    let raw = &self.src[start..i];
+                    let raw = &src[start..i];
                     self.pos = i + 1;
                     // Puppet reports escape warnings where its scanner stands: after the quote.
                     return Some((self.process_escapes(raw, DQ_ESCAPES, false, self.pos), "\""));
                 }
                 b'$' => {
-                    let raw = &self.src[start..i];
+                    let raw = &src[start..i];
                     let term = if b.get(i + 1) == Some(&b'{') {
                         "${"
                     } else {
@@ -1010,7 +1012,7 @@ impl<'a> Lexer<'a> {
 
     /// One segment of string text up to its terminator: `"` (or the end, in a heredoc), `$`
     /// or `${`.
-    fn slurp_segment(&mut self, q: Quoting) -> LexResult<(String, &'static str)> {
+    fn slurp_segment(&mut self, q: Quoting) -> LexResult<(Cow<'a, str>, &'static str)> {
         match q {
             Quoting::Double => self.slurp_dq().ok_or_else(|| self.unclosed_dq()),
             Quoting::Heredoc => Ok(self.slurp_uq()),
@@ -1037,8 +1039,7 @@ impl<'a> Lexer<'a> {
                         self.push(Tok::DqPost, before, self.pos, Some(text.into()));
                     } else {
                         // Without escapes a double-quoted string's value is its text: no copy.
-                        let unchanged =
-                            q == Quoting::Double && self.src[start + 1..self.pos - 1] == text;
+                        let unchanged = q == Quoting::Double && matches!(text, Cow::Borrowed(_));
                         let value = (!unchanged).then(|| text.into());
                         self.push(Tok::String, start, self.pos, value);
                     }
@@ -1060,9 +1061,9 @@ impl<'a> Lexer<'a> {
                 }
                 // A `$` that starts no variable is text.
                 self.last_match = None;
-                text.push('$');
+                text.to_mut().push('$');
                 let (v, t) = self.slurp_segment(q)?;
-                text.push_str(&v);
+                text.to_mut().push_str(&v);
                 term = t;
                 after = self.pos;
             }
@@ -1123,15 +1124,15 @@ impl<'a> Lexer<'a> {
 
     /// Processes backslash escapes in `raw` (a slice of the source starting at `at`).
     #[inline(never)]
-    fn process_escapes(
+    fn process_escapes<'r>(
         &mut self,
-        raw: &str,
+        raw: &'r str,
         escapes: &[&str],
         ignore_invalid: bool,
         at: usize,
-    ) -> String {
+    ) -> Cow<'r, str> {
         if !raw.contains('\\') {
-            return raw.to_string();
+            return Cow::Borrowed(raw);
         }
         let allow_u = escapes.contains(&"u");
         let mut out = String::with_capacity(raw.len());
@@ -1206,7 +1207,7 @@ impl<'a> Lexer<'a> {
                 j += ch.len_utf8().max(1);
             }
         }
-        out
+        Cow::Owned(out)
     }
 
     #[inline(never)]
@@ -1373,15 +1374,16 @@ impl<'a> Lexer<'a> {
     }
 
     /// Scans unquoted text to the next interpolation start (or the end).
-    fn slurp_uq(&mut self) -> (String, &'static str) {
+    fn slurp_uq(&mut self) -> (Cow<'a, str>, &'static str) {
         let b = self.b;
+        let src = self.src;
         let start = self.pos;
         let mut i = start;
         let escapes = std::mem::take(&mut self.uq_escapes);
         let result = loop {
             if i >= b.len() {
                 self.pos = b.len();
-                break (self.src[start..].to_string(), "");
+                break (&src[start..], "");
             }
             match (self.uq_mode, b[i]) {
                 (UqMode::All, _) => {
@@ -1395,13 +1397,13 @@ impl<'a> Lexer<'a> {
                         "$"
                     };
                     self.pos = i + term.len();
-                    break (self.src[start..i].to_string(), term);
+                    break (&src[start..i], term);
                 }
                 _ => i += 1,
             }
         };
         let (raw, term) = result;
-        let text = self.process_escapes(&raw, &escapes, true, self.pos);
+        let text = self.process_escapes(raw, &escapes, true, self.pos);
         self.uq_escapes = escapes;
         (text, term)
     }
