@@ -921,9 +921,13 @@ impl<'a> Lexer<'a> {
         // First unescaped quote (memchr: strings can be long).
         let mut i = start;
         let b = self.b;
+        let mut escaped = false;
         while i < b.len() {
             match memchr::memchr2(b'\\', b'\'', &b[i..]) {
-                Some(j) if b[i + j] == b'\\' => i += j + 2,
+                Some(j) if b[i + j] == b'\\' => {
+                    escaped = true;
+                    i += j + 2;
+                }
                 Some(j) => {
                     i += j;
                     break;
@@ -943,7 +947,7 @@ impl<'a> Lexer<'a> {
         }
         let raw = &self.src[start..i];
         // Without escapes the value is the text between the quotes: no copy.
-        let value = raw.contains('\\').then(|| process_sq(raw).into());
+        let value = escaped.then(|| process_sq(raw).into());
         self.pos = i + 1;
         self.push(Tok::String, before, self.pos, value);
         Ok(())
