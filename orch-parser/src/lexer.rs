@@ -6,7 +6,6 @@
 //! [`Tok::LexError`] token, so that the parser reports a syntax error that comes earlier in the
 //! file first, as Puppet's pull lexer does.
 
-use std::borrow::Cow;
 use crate::ast::Str;
 use nom::IResult;
 use nom::Parser;
@@ -14,6 +13,7 @@ use nom::bytes::complete::{take_while, take_while1};
 use nom::character::complete::{char, satisfy};
 use nom::combinator::{opt, recognize};
 use nom::sequence::{delimited, pair};
+use std::borrow::Cow;
 
 use crate::error::LexErrorKind;
 
