@@ -2,4 +2,5 @@
 //! corpus, and property tests over arbitrary input.
 
 mod fixtures;
+mod parse_all;
 mod properties;
