@@ -449,6 +449,31 @@ impl<'a> Lexer<'a> {
         });
     }
 
+    /// `${name}` and `${name[...]}`/`${name.m}`: the leading NAME/NUMBER/WORD/keyword (the
+    /// token at `index`) becomes a variable.
+    fn transform_to_variable(&mut self, index: usize) {
+        let t = &self.tokens[index];
+        let is_candidate = matches!(t.kind, Tok::Number | Tok::Name | Tok::Word | Tok::Boolean)
+            || t.kind.is_keyword();
+        if !is_candidate {
+            return;
+        }
+        // A value already set is the name (text lexed from a heredoc keeps its own), except a
+        // boolean's outside heredocs.
+        let keep = t.value != 0 && (self.map.is_some() || t.kind != Tok::Boolean);
+        let kind = if t.kind == Tok::Boolean {
+            Tok::BoolVariable
+        } else {
+            Tok::Variable
+        };
+        let (start, end) = (t.start as usize, t.end as usize);
+        if !keep {
+            let value = self.add_value(self.src[start..end].into());
+            self.tokens[index].value = value;
+        }
+        self.tokens[index].kind = kind;
+    }
+
     /// Stores a token value; returns its [`Token::value`] index.
     fn add_value(&mut self, v: Str) -> u32 {
         self.values.push(v);
@@ -515,22 +540,13 @@ impl<'a> Lexer<'a> {
         self.pos = p;
     }
 
+    /// Skips blanks, Unicode ones included.
     fn skip_ws(&mut self) {
-        while self.pos < self.b.len() {
-            match self.b[self.pos] {
-                b' ' | b'\t' | b'\r' => {
-                    self.pos += 1;
-                    while matches!(self.b.get(self.pos), Some(b' ' | b'\t' | b'\r')) {
-                        self.pos += 1;
-                    }
-                }
-                _ => {
-                    if let Some(n) = unicode_blank_len(&self.src[self.pos..]) {
-                        self.pos += n;
-                    } else {
-                        break;
-                    }
-                }
+        loop {
+            self.skip_blanks();
+            match self.src.get(self.pos..).and_then(unicode_blank_len) {
+                Some(n) => self.pos += n,
+                None => return,
             }
         }
     }
@@ -1110,12 +1126,7 @@ impl<'a> Lexer<'a> {
                         || (qlen > 1
                             && matches!(self.tokens[first + 1].kind, Tok::Dot | Tok::LBrack))
                     {
-                        transform_to_variable(
-                            &mut self.tokens[first],
-                            &mut self.values,
-                            self.src,
-                            self.map.is_some(),
-                        );
+                        self.transform_to_variable(first);
                     }
                     return Ok(());
                 }
@@ -1344,6 +1355,8 @@ impl<'a> Lexer<'a> {
                     None => map,
                 };
                 let mut sub = Lexer::new(&text, Some(map));
+                // One value store for both: the sub-lexer's tokens keep their value indices.
+                sub.values = std::mem::take(&mut self.values);
                 sub.dialect = self.dialect;
                 sub.uq_escapes = resulting.clone();
                 sub.uq_mode = if !dq_style {
@@ -1355,14 +1368,8 @@ impl<'a> Lexer<'a> {
                 };
                 let res = sub.interpolate(Quoting::Heredoc, 0);
                 self.warnings.append(&mut sub.warnings);
-                let base = self.values.len() as u32;
-                self.values.append(&mut sub.values);
-                self.tokens.extend(sub.tokens.drain(..).map(|mut t| {
-                    if t.value != 0 {
-                        t.value += base;
-                    }
-                    t
-                }));
+                self.values = std::mem::take(&mut sub.values);
+                self.tokens.append(&mut sub.tokens);
                 if let Err((k, off)) = res {
                     self.err_global = Some(sub.err_global.unwrap_or_else(|| sub.global(off)));
                     return Err((k, off));
@@ -1659,25 +1666,6 @@ fn dollar_var(s: &str) -> Option<usize> {
 /// PATTERN_VARIABLE for `$x` inside strings (same shape as [`dollar_var`]).
 fn interp_var(s: &str) -> Option<usize> {
     dollar_var(s)
-}
-
-/// `${name}` and `${name[...]}`/`${name.m}`: the leading NAME/NUMBER/WORD/keyword becomes a
-/// variable.
-fn transform_to_variable(t: &mut Token, values: &mut Vec<Str>, src: &str, owned: bool) {
-    let is_candidate =
-        matches!(t.kind, Tok::Number | Tok::Name | Tok::Word | Tok::Boolean) || t.kind.is_keyword();
-    if is_candidate {
-        let keep = t.value != 0 && (owned || t.kind != Tok::Boolean);
-        if !keep {
-            values.push(src[t.start as usize..t.end as usize].into());
-            t.value = values.len() as u32;
-        }
-        t.kind = if t.kind == Tok::Boolean {
-            Tok::BoolVariable
-        } else {
-            Tok::Variable
-        };
-    }
 }
 
 /// `\uXXXX` or `\u{X..}` at the start of `s`: the character and the escape's length.
