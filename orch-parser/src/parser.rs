@@ -937,16 +937,11 @@ impl<'a> Parser<'a> {
             self.expect(Tok::Pipe)?;
         }
         let return_type = self.parse_opt_return_type()?;
-        let (stmts, braces) = self.parse_braced_statements()?;
-        let body = if stmts.is_empty() {
-            None
-        } else {
-            Some(boxed(block_of(stmts, braces)))
-        };
+        let (body, braces) = self.parse_body()?;
         Ok(Lambda {
             parameters: params,
             return_type: return_type.map(boxed),
-            body,
+            body: body.map(boxed),
             span: Self::span_of(start).to(braces),
         })
     }
@@ -1424,11 +1419,10 @@ impl<'a> Parser<'a> {
                 values.push(self.parse_expression(0)?);
             }
             let colon = self.expect(Tok::Colon)?;
-            let (stmts, braces) = self.parse_braced_statements()?;
-            let then_expr = (!stmts.is_empty()).then(|| boxed(block_of(stmts, braces)));
+            let (then_expr, braces) = self.parse_body()?;
             options.push(CaseOption {
                 values,
-                then_expr,
+                then_expr: then_expr.map(boxed),
                 span: Self::span_of(colon).to(braces),
             });
             if self.at(Tok::RBrace) {
@@ -1510,8 +1504,9 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// `{ opt_statements }` of a definition: `None` for `{}`, else always a block.
-    fn parse_definition_body(&mut self) -> PResult<(Option<Expr>, Span)> {
+    /// `{ opt_statements }` (of a definition, lambda, case option, ...): `None` for `{}`, else
+    /// always a block; with the braces' span.
+    fn parse_body(&mut self) -> PResult<(Option<Expr>, Span)> {
         let (stmts, braces) = self.parse_braced_statements()?;
         Ok(((!stmts.is_empty()).then(|| block_of(stmts, braces)), braces))
     }
@@ -1545,7 +1540,7 @@ impl<'a> Parser<'a> {
             } else {
                 None
             };
-            let (body, braces) = self.parse_definition_body()?;
+            let (body, braces) = self.parse_body()?;
             Ok((parameters, parent, body, braces))
         })();
         self.namestack.pop();
@@ -1566,7 +1561,7 @@ impl<'a> Parser<'a> {
         let kw = self.bump();
         let raw = self.parse_classname()?;
         let parameters = self.parse_parameter_list()?;
-        let (body, braces) = self.parse_definition_body()?;
+        let (body, braces) = self.parse_body()?;
         Ok(Expr::new(
             make(Box::new(Definition {
                 name: self.classname(&raw),
@@ -1587,7 +1582,7 @@ impl<'a> Parser<'a> {
 
     fn parse_site(&mut self) -> PResult<Expr> {
         let kw = self.bump();
-        let (body, braces) = self.parse_definition_body()?;
+        let (body, braces) = self.parse_body()?;
         Ok(Expr::new(
             ExprKind::SiteDefinition {
                 body: body.map(boxed),
@@ -1601,7 +1596,7 @@ impl<'a> Parser<'a> {
         let name = self.parse_classname()?;
         let parameters = self.parse_parameter_list()?;
         let return_type = self.parse_opt_return_type()?;
-        let (body, braces) = self.parse_definition_body()?;
+        let (body, braces) = self.parse_body()?;
         Ok(Expr::new(
             ExprKind::FunctionDefinition(Box::new(FunctionDefinition {
                 name,
@@ -1628,13 +1623,12 @@ impl<'a> Parser<'a> {
         } else {
             None
         };
-        let (stmts, braces) = self.parse_braced_statements()?;
-        let body = (!stmts.is_empty()).then(|| boxed(block_of(stmts, braces)));
+        let (body, braces) = self.parse_body()?;
         Ok(Expr::new(
             ExprKind::NodeDefinition {
                 host_matches,
                 parent,
-                body,
+                body: body.map(boxed),
             },
             Self::span_of(kw).to(braces),
         ))
@@ -1704,8 +1698,7 @@ impl<'a> Parser<'a> {
                     } else {
                         None
                     };
-                    let (stmts, braces) = self.parse_braced_statements()?;
-                    let body = (!stmts.is_empty()).then(|| block_of(stmts, braces));
+                    let (body, braces) = self.parse_body()?;
                     return Ok(Expr::new(
                         ExprKind::TypeDefinition(Box::new(TypeDefinition { name, parent, body })),
                         Self::span_of(kw).to(braces),
