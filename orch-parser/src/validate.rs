@@ -536,18 +536,15 @@ impl<'a> Checker<'a> {
                 v.push(self.node(x));
                 v.extend(operations.iter().map(|o| self.op_node(o)));
             }
-            K::HostClass(c) => {
-                v.extend(c.parameters.iter().map(|p| self.param_node(p)));
-                opt(v, c.body.as_ref());
-            }
-            K::ResourceTypeDefinition(d) | K::Application(d) => {
-                v.extend(d.parameters.iter().map(|p| self.param_node(p)));
-                opt(v, d.body.as_ref());
-            }
-            K::FunctionDefinition(f) => {
-                v.extend(f.parameters.iter().map(|p| self.param_node(p)));
-                opt(v, f.body.as_ref());
-                opt(v, f.return_type.as_ref());
+            K::HostClass(_)
+            | K::ResourceTypeDefinition(_)
+            | K::Application(_)
+            | K::FunctionDefinition(_) => {
+                v.extend(e.definition_parameters().iter().map(|p| self.param_node(p)));
+                opt(v, e.definition_body());
+                if let K::FunctionDefinition(f) = &e.kind {
+                    opt(v, f.return_type.as_ref());
+                }
             }
             K::NodeDefinition {
                 host_matches,
