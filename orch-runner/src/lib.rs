@@ -1,5 +1,29 @@
-//! Executes a run-order plan: agent runs on nodes, in order, with a concurrency limit.
+//! Executes a run-order plan: agent runs on nodes, in dependency order, with a concurrency
+//! limit, timeouts, noop, stopping, failure propagation, a typed event stream and a durable job
+//! history.
 //!
-//! Not built yet. It will run nodes over local and SSH transports (argv vectors, never shell
-//! strings), propagate failures to dependents, honour noop and timeouts, emit a typed event
-//! stream and record every job in an SQLite job store.
+//! - [`run_job`] schedules a [`orch_planner::Plan`] over a [`Transport`]: a node starts as soon
+//!   as every node it depends on has finished; a node whose dependency did not finish is
+//!   skipped, and so are its dependents.
+//! - [`Event`]s describe everything that happens; [`EventSink`]s (the store, the CLI's output,
+//!   embedders) receive them in order.
+//! - Transports: [`LocalTransport`] (processes on this machine, argv vectors, own process
+//!   group) and [`ScriptedTransport`] (in-process outcomes, for tests and benchmarks).
+
+mod error;
+mod event;
+mod state;
+mod time;
+mod transport;
+
+pub use error::Error;
+pub use event::{
+    ErrorCause, Event, EventKind, EventLog, EventSink, JobId, OutputTail, SCHEMA_VERSION,
+};
+pub use state::{JobState, NodeCounts, NodeState, UnknownState};
+pub use time::{BadTimestamp, Timestamp, format_duration};
+pub use transport::{
+    Connection, Exit, InventoryTransport, LocalTransport, NodeTarget, OUTPUT_LIMIT, RunError,
+    RunErrorKind, RunOutcome, RunRequest, Script, ScriptedRun, ScriptedTransport, SshSettings,
+    Transport, TransportKind, default_command,
+};
