@@ -43,5 +43,5 @@ pub use error::PlanError;
 pub use node_graph::NodeGraph;
 pub use plan::{ComponentRef, Cycle, Edge, Level, Plan, PlanNode, Warning};
 pub use planner::{PlanRequest, plan};
-pub use render::{Format, render, write};
+pub use render::{Format, render, render_job_header, write};
 pub use target::{ApplicationSelector, Target};

@@ -12,6 +12,8 @@
 
 mod error;
 mod event;
+mod render;
+mod scheduler;
 mod state;
 mod time;
 mod transport;
@@ -19,6 +21,10 @@ mod transport;
 pub use error::Error;
 pub use event::{
     ErrorCause, Event, EventKind, EventLog, EventSink, JobId, OutputTail, SCHEMA_VERSION,
+};
+pub use render::{FAILURE_TAIL_LINES, RunText};
+pub use scheduler::{
+    DEFAULT_CONCURRENCY, JobOptions, JobReport, NodeReport, StopHandle, StopLevel, run_job,
 };
 pub use state::{JobState, NodeCounts, NodeState, UnknownState};
 pub use time::{BadTimestamp, Timestamp, format_duration};

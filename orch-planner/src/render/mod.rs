@@ -64,6 +64,12 @@ pub fn render(plan: &Plan, format: Format) -> String {
     }
 }
 
+/// The plan as `orch job run` prints it before running job `job`: Puppet's layout with `Job ID`
+/// first in the box and without the closing hint.
+pub fn render_job_header(plan: &Plan, job: u64) -> String {
+    text::render_job(plan, job)
+}
+
 /// Writes [`render`]'s text to `out`. JSON is streamed: a 100k-node plan is some 50 MB of it,
 /// not worth holding in memory only to copy it out.
 pub fn write<W: io::Write + ?Sized>(plan: &Plan, format: Format, out: &mut W) -> io::Result<()> {

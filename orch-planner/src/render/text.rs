@@ -8,19 +8,38 @@ use crate::{Plan, Target, Warning};
 const RULE: &str = "-----------------------------------------------------------------------";
 
 pub(super) fn render(plan: &Plan) -> String {
+    let mut out = render_with(plan, None);
+    let _ = writeln!(
+        out,
+        "Use `{}` to create and run a job like this.",
+        run_command(plan)
+    );
+    out.push_str("Node catalogs may have changed since this plan was generated.\n");
+    out
+}
+
+/// The plan as `puppet job run` showed it before running (§4.2): `Job ID` first in the box, no
+/// closing hint.
+pub(super) fn render_job(plan: &Plan, job: u64) -> String {
+    render_with(plan, Some(job))
+}
+
+fn render_with(plan: &Plan, job: Option<u64>) -> String {
     let mut out = String::new();
     let concurrency = plan
         .concurrency
         .map_or_else(|| "None".to_string(), |c| c.to_string());
-    key_value_box(
-        &mut out,
-        &[
-            ("Environment", plan.environment.clone()),
-            ("Target", plan.target.to_string()),
-            ("Concurrency Limit", concurrency),
-            ("Nodes", plan.node_count().to_string()),
-        ],
-    );
+    let mut rows = Vec::with_capacity(5);
+    if let Some(id) = job {
+        rows.push(("Job ID", id.to_string()));
+    }
+    rows.extend([
+        ("Environment", plan.environment.clone()),
+        ("Target", plan.target.to_string()),
+        ("Concurrency Limit", concurrency),
+        ("Nodes", plan.node_count().to_string()),
+    ]);
+    key_value_box(&mut out, &rows);
 
     if !plan.applications.is_empty() {
         let _ = writeln!(out, "\nApplication instances: {}", plan.applications.len());
@@ -69,13 +88,6 @@ pub(super) fn render(plan: &Plan) -> String {
         }
         out.push('\n');
     }
-
-    let _ = writeln!(
-        out,
-        "Use `{}` to create and run a job like this.",
-        run_command(plan)
-    );
-    out.push_str("Node catalogs may have changed since this plan was generated.\n");
     out
 }
 

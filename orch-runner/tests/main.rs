@@ -1,0 +1,5 @@
+//! orch-runner's integration tests (one binary, as each crate has).
+
+mod common;
+mod local;
+mod scheduler;
