@@ -38,7 +38,7 @@ pub(crate) enum Command {
     /// Show the applications of an environment.
     #[command(subcommand)]
     App(AppCommand),
-    /// Plan jobs: the order in which nodes run Puppet.
+    /// Plan, run and show jobs: Puppet runs on nodes, in dependency order.
     #[command(subcommand)]
     Job(crate::commands::job::JobCommand),
 }

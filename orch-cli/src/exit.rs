@@ -9,9 +9,10 @@ pub(crate) enum Exit {
     Problems,
     /// 2: invalid input.
     InvalidInput,
-    /// 3: the tool itself could not work.
-    #[allow(dead_code)]
+    /// 3: the tool itself could not work (store, transport, internal error).
     Internal,
+    /// 130: interrupted (Ctrl-C, SIGTERM).
+    Interrupted,
 }
 
 impl From<Exit> for std::process::ExitCode {
@@ -21,6 +22,7 @@ impl From<Exit> for std::process::ExitCode {
             Exit::Problems => 1,
             Exit::InvalidInput => 2,
             Exit::Internal => 3,
+            Exit::Interrupted => 130,
         })
     }
 }

@@ -7,14 +7,18 @@
 //!   skipped, and so are its dependents.
 //! - [`Event`]s describe everything that happens; [`EventSink`]s (the store, the CLI's output,
 //!   embedders) receive them in order.
+//! - [`Store`]: the job history in SQLite, a projection of the event stream written by a
+//!   [`Recorder`] (an [`EventSink`]).
 //! - Transports: [`LocalTransport`] (processes on this machine, argv vectors, own process
 //!   group) and [`ScriptedTransport`] (in-process outcomes, for tests and benchmarks).
 
 mod error;
 mod event;
+mod inventory;
 mod render;
 mod scheduler;
 mod state;
+mod store;
 mod time;
 mod transport;
 
@@ -22,11 +26,13 @@ pub use error::Error;
 pub use event::{
     ErrorCause, Event, EventKind, EventLog, EventSink, JobId, OutputTail, SCHEMA_VERSION,
 };
-pub use render::{FAILURE_TAIL_LINES, RunText};
+pub use inventory::Inventory;
+pub use render::{FAILURE_TAIL_LINES, RunText, render_job_detail, render_job_list};
 pub use scheduler::{
     DEFAULT_CONCURRENCY, JobOptions, JobReport, NodeReport, StopHandle, StopLevel, run_job,
 };
 pub use state::{JobState, NodeCounts, NodeState, UnknownState};
+pub use store::{JobRecord, JobSummary, NewJob, NewJobNode, NodeRecord, Recorder, Store};
 pub use time::{BadTimestamp, Timestamp, format_duration};
 pub use transport::{
     Connection, Exit, InventoryTransport, LocalTransport, NodeTarget, OUTPUT_LIMIT, RunError,

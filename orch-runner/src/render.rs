@@ -8,7 +8,9 @@ use orch_model::ResourceRef;
 use orch_planner::Plan;
 
 use crate::event::{Event, EventKind, OutputTail};
-use crate::time::format_duration;
+use crate::state::NodeState;
+use crate::store::{JobRecord, NodeRecord};
+use crate::time::{Timestamp, format_duration};
 
 /// How many lines of a failed run's output are shown under its error.
 pub const FAILURE_TAIL_LINES: usize = 10;
@@ -89,10 +91,196 @@ fn write_tail(out: &mut String, output: &OutputTail) {
     if lines.is_empty() {
         return;
     }
-    if output.truncated || output.text.lines().filter(|l| !l.trim().is_empty()).count() > lines.len() {
+    if output.truncated
+        || output.text.lines().filter(|l| !l.trim().is_empty()).count() > lines.len()
+    {
         let _ = writeln!(out, "  (last {} lines of its output)", lines.len());
     }
     for l in lines {
         let _ = writeln!(out, "  {l}");
+    }
+}
+
+/// The rule under `job show`'s section headers.
+const SECTION_RULE: &str =
+    "--------------------------------------------------------------------------";
+
+/// `orch job show`: the jobs, newest first, in PE 2017.3's columns
+/// (`ID  STATUS  TIMESTAMP  USER  NODES  TARGET`).
+pub fn render_job_list(jobs: &[JobRecord]) -> String {
+    if jobs.is_empty() {
+        return "No jobs yet.\n".to_owned();
+    }
+    let header = ["ID", "STATUS", "TIMESTAMP", "USER", "NODES", "TARGET"];
+    let rows: Vec<[String; 6]> = jobs
+        .iter()
+        .map(|j| {
+            [
+                j.id.to_string(),
+                j.state.to_string(),
+                j.started.unwrap_or(j.created).local_display(),
+                j.user.clone(),
+                j.node_count.to_string(),
+                j.target.clone(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |out: &mut String, cells: &[&str]| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                let _ = write!(text, "{cell:<w$}  ", w = widths[i]);
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(&mut out, &header);
+    let total: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
+    out.push_str(&"-".repeat(total));
+    out.push('\n');
+    for row in &rows {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        line(&mut out, &cells);
+    }
+    out
+}
+
+/// `orch job show ID`: the job's fields (§4.3), then a section per node state.
+pub fn render_job_detail(job: &JobRecord) -> String {
+    let mut fields: Vec<(&str, String)> = vec![
+        ("Job ID", job.id.to_string()),
+        ("Status", job.state.to_string()),
+    ];
+    if let Some(m) = &job.message {
+        fields.push(("Message", m.clone()));
+    }
+    fields.push(("Job type", "puppet run".into()));
+    if let Some(d) = &job.description {
+        fields.push(("Description", d.clone()));
+    }
+    let time = |t: Option<Timestamp>| t.map_or_else(|| "-".to_owned(), Timestamp::local_display);
+    fields.push(("Start time", time(job.started)));
+    fields.push(("Finish time", time(job.finished)));
+    fields.push((
+        "Duration",
+        job.duration_s
+            .map_or_else(|| "-".to_owned(), format_duration),
+    ));
+    fields.push(("User", job.user.clone()));
+    fields.push(("Environment", job.environment.clone()));
+    fields.push(("Target", job.target.clone()));
+    fields.push((
+        "Noop",
+        match job.noop {
+            Some(true) => "true".into(),
+            Some(false) => "false (enforced: --no-noop)".into(),
+            None => "false".into(),
+        },
+    ));
+    fields.push((
+        "Concurrency",
+        job.concurrency
+            .map_or_else(|| "unlimited".to_owned(), |c| c.to_string()),
+    ));
+    if let Some(t) = job.timeout_s {
+        fields.push(("Timeout", format_duration(t as f64)));
+    }
+    fields.push(("Nodes", job.node_count.to_string()));
+
+    let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 2;
+    let mut out = String::new();
+    for (k, v) in &fields {
+        let _ = writeln!(out, "{:<width$}{v}", format!("{k}:"));
+    }
+    for state in SECTION_ORDER {
+        let nodes: Vec<&NodeRecord> = job.nodes.iter().filter(|n| n.state == state).collect();
+        if nodes.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n{} ({}/{})\n{SECTION_RULE}",
+            state.as_str().to_uppercase(),
+            nodes.len(),
+            job.node_count
+        );
+        for n in nodes {
+            out.push_str(&n.name);
+            out.push('\n');
+            write_node_outcome(&mut out, n);
+        }
+    }
+    out
+}
+
+/// Sections in the order an operator looks for them: what went wrong first.
+const SECTION_ORDER: [NodeState; 6] = [
+    NodeState::Failed,
+    NodeState::Errored,
+    NodeState::Skipped,
+    NodeState::Running,
+    NodeState::New,
+    NodeState::Finished,
+];
+
+fn write_node_outcome(out: &mut String, n: &NodeRecord) {
+    let took = n
+        .duration_s
+        .map(|d| format!(" in {}", format_duration(d)))
+        .unwrap_or_default();
+    match n.state {
+        NodeState::Finished => {
+            let changes = match n.exit_code {
+                Some(2) => ", with changes",
+                _ => ", no changes",
+            };
+            let _ = writeln!(
+                out,
+                "    Finished{took}{changes} (exit code {})",
+                n.exit_code.unwrap_or(0)
+            );
+        }
+        NodeState::Failed | NodeState::Errored => {
+            if let Some(m) = &n.message {
+                let _ = writeln!(out, "    {m}");
+            }
+            let tail = OutputTail {
+                text: n.output_tail.clone().unwrap_or_default(),
+                truncated: n.output_truncated,
+            };
+            for l in tail.last_lines(FAILURE_TAIL_LINES) {
+                let _ = writeln!(out, "      {l}");
+            }
+        }
+        NodeState::Skipped => {
+            if let Some(m) = &n.message {
+                let _ = writeln!(out, "    {m}");
+            }
+        }
+        NodeState::Running => {
+            let since = n
+                .started
+                .map(|s| {
+                    format!(
+                        " (started {} ago)",
+                        format_duration(s.seconds_until(Timestamp::now()))
+                    )
+                })
+                .unwrap_or_default();
+            let _ = writeln!(out, "    Running{since}");
+        }
+        NodeState::New => {
+            let _ = writeln!(out, "    Waiting to start");
+        }
     }
 }

@@ -14,11 +14,7 @@ pub(crate) fn plan_of(nodes: &[(&str, &[&str])]) -> Plan {
     let mut level_of: HashMap<&str, usize> = HashMap::new();
     let mut levels: Vec<Level> = Vec::new();
     for (name, deps) in nodes {
-        let level = deps
-            .iter()
-            .map(|d| level_of[d] + 1)
-            .max()
-            .unwrap_or(0);
+        let level = deps.iter().map(|d| level_of[d] + 1).max().unwrap_or(0);
         level_of.insert(name, level);
         if levels.len() <= level {
             levels.resize_with(level + 1, || Level {

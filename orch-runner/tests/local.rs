@@ -54,7 +54,8 @@ async fn a_missing_program_could_not_start() {
         .unwrap_err();
     assert_eq!(err.kind, RunErrorKind::CouldNotStart);
     assert!(
-        err.message.starts_with("could not start `/nonexistent/agent`: "),
+        err.message
+            .starts_with("could not start `/nonexistent/agent`: "),
         "{}",
         err.message
     );
@@ -77,7 +78,10 @@ async fn output_is_bounded_and_the_cut_is_reported() {
     assert!(out.output.truncated);
     assert!(out.output.text.len() <= OUTPUT_LIMIT);
     assert!(out.output.text.ends_with("line 19999\n"));
-    assert!(out.output.text.starts_with("line "), "starts at a whole line");
+    assert!(
+        out.output.text.starts_with("line "),
+        "starts at a whole line"
+    );
 }
 
 #[tokio::test]

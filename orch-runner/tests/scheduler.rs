@@ -82,7 +82,12 @@ async fn a_node_starts_when_its_own_dependencies_finish_not_its_level() {
     ));
     assert_eq!(last.message, "Success! 4/4 runs succeeded.");
     // seq has no gaps.
-    assert!(events.iter().enumerate().all(|(i, e)| e.seq == i as u64 + 1));
+    assert!(
+        events
+            .iter()
+            .enumerate()
+            .all(|(i, e)| e.seq == i as u64 + 1)
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -195,7 +200,10 @@ async fn errors_of_every_kind_are_errored_and_skip_dependents() {
     ]);
     let t = scripted(&[
         ("a", Script::Unreachable("connection refused".into())),
-        ("b", Script::CouldNotStart("could not start `puppet`: No such file or directory".into())),
+        (
+            "b",
+            Script::CouldNotStart("could not start `puppet`: No such file or directory".into()),
+        ),
         ("c", Script::exit(1, 5)),
     ]);
     let (report, events) = run(&plan, &t, &JobOptions::default(), &StopHandle::new()).await;
@@ -221,7 +229,12 @@ async fn errors_of_every_kind_are_errored_and_skip_dependents() {
 
 #[tokio::test(start_paused = true)]
 async fn a_run_past_the_timeout_is_killed_and_errored() {
-    let plan = plan_of(&[("slow", &[]), ("hang", &[]), ("quick", &[]), ("after", &["slow"])]);
+    let plan = plan_of(&[
+        ("slow", &[]),
+        ("hang", &[]),
+        ("quick", &[]),
+        ("after", &["slow"]),
+    ]);
     let t = scripted(&[
         ("slow", Script::exit(0, 5000)),
         ("hang", Script::Hang),

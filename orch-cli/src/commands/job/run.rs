@@ -1,0 +1,261 @@
+//! `orch job run`: plan, record, run, report.
+
+use std::io::{IsTerminal, LineWriter, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use orch_planner::Plan;
+use orch_runner::{
+    Event, EventSink, Inventory, InventoryTransport, JobOptions, JobState, NewJob, NewJobNode,
+    RunText, StopHandle, StopLevel,
+};
+
+use super::PlanSourceArgs;
+use super::progress::Progress;
+use crate::commands::open_store;
+use crate::exit::Exit;
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    #[command(flatten)]
+    source: PlanSourceArgs,
+    /// How to reach the nodes: a Bolt-style inventory (YAML). Without one, every node is
+    /// reached over ssh at its certname.
+    #[arg(long, value_name = "FILE", env = "ORCH_INVENTORY")]
+    inventory: Option<PathBuf>,
+    /// Run the agents in noop mode (simulate, change nothing).
+    #[arg(long, conflicts_with = "no_noop")]
+    noop: bool,
+    /// Enforce changes even where an agent's puppet.conf says `noop = true`.
+    #[arg(long = "no-noop")]
+    no_noop: bool,
+    /// Most nodes running at once (0: unlimited).
+    #[arg(long, value_name = "N", default_value_t = orch_runner::DEFAULT_CONCURRENCY as u32)]
+    concurrency: u32,
+    /// Longest a node's run may take; past it the run is killed and the node errored.
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
+    /// A description, shown in the job list and details.
+    #[arg(long, value_name = "TEXT")]
+    description: Option<String>,
+    /// The job store (default: $ORCH_STORE, else $XDG_STATE_HOME/orch/jobs.sqlite3).
+    #[arg(long, value_name = "PATH", env = "ORCH_STORE")]
+    store: Option<PathBuf>,
+    /// Output: Puppet's text layout, or the event stream as NDJSON.
+    #[arg(long, value_enum, default_value_t = RunFormat::Text)]
+    format: RunFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RunFormat {
+    Text,
+    Json,
+}
+
+pub(super) fn run(args: RunArgs) -> Exit {
+    let inventory = match &args.inventory {
+        Some(path) => match Inventory::load(path) {
+            Ok(inv) => inv,
+            Err(e) => {
+                eprintln!("Error: {e}");
+                return Exit::InvalidInput;
+            }
+        },
+        None => Inventory::empty(),
+    };
+    // A whole-environment job also runs the inventory's nodes that host no component.
+    let extra_nodes = if args.source.is_whole_environment() {
+        inventory.certnames().map(str::to_owned).collect()
+    } else {
+        Vec::new()
+    };
+    let concurrency = (args.concurrency > 0).then_some(args.concurrency);
+    let (plan, _graph) = match args.source.plan(concurrency, extra_nodes) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
+    if plan.node_count() == 0 {
+        eprintln!("Error: the target has no nodes to run");
+        return Exit::InvalidInput;
+    }
+    let store = match open_store(args.store.as_deref()) {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    let noop = match (args.noop, args.no_noop) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
+    let options = JobOptions {
+        noop,
+        concurrency: args.concurrency as usize,
+        timeout: args.timeout.map(Duration::from_secs),
+    };
+    let id = match store.create_job(&new_job(&plan, &options, &args)) {
+        Ok(id) => id,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return Exit::Internal;
+        }
+    };
+    let mut recorder = match store.recorder(id) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return Exit::Internal;
+        }
+    };
+
+    let stdout = std::io::stdout();
+    let live = args.format == RunFormat::Text && stdout.is_terminal();
+
+    let mut output = Output {
+        format: args.format,
+        text: RunText::new(&plan),
+        out: LineWriter::new(stdout),
+        progress: live.then(|| Progress::new(&plan)),
+    };
+    if args.format == RunFormat::Text {
+        output.print(&format!(
+            "Starting deployment ...\n\n{}New job created: {id}\n",
+            orch_planner::render_job_header(&plan, id)
+        ));
+    } else {
+        for w in &plan.warnings {
+            eprintln!("Warning: {w}");
+        }
+    }
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("Error: could not start the runtime: {e}");
+            return Exit::Internal;
+        }
+    };
+    let stop = StopHandle::new();
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let report = runtime.block_on(async {
+        watch_signals(stop.clone(), interrupted.clone());
+        orch_runner::run_job(
+            id,
+            &plan,
+            |name| inventory.target(name),
+            Arc::new(InventoryTransport::default()),
+            &options,
+            &stop,
+            &mut [&mut recorder, &mut output],
+        )
+        .await
+    });
+    if let Some(p) = &output.progress {
+        p.finish();
+    }
+    let _ = output.out.flush();
+    if let Err(e) = recorder.finish() {
+        eprintln!("Error: {e}");
+        return Exit::Internal;
+    }
+    if interrupted.load(Ordering::SeqCst) {
+        return Exit::Interrupted;
+    }
+    match report.state {
+        JobState::Finished => Exit::Success,
+        _ => Exit::Problems,
+    }
+}
+
+fn new_job(plan: &Plan, options: &JobOptions, args: &RunArgs) -> NewJob {
+    NewJob {
+        environment: plan.environment.clone(),
+        target: plan.target.to_string(),
+        noop: options.noop,
+        description: args.description.clone(),
+        user: crate::commands::user(),
+        concurrency: (options.concurrency > 0).then_some(options.concurrency as u32),
+        timeout_s: args.timeout,
+        nodes: plan
+            .nodes()
+            .map(|(level, n)| NewJobNode {
+                name: n.name.clone(),
+                level,
+                depends_on: n.depends_on.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// First Ctrl-C: stop (nothing new starts); a second Ctrl-C or SIGTERM: interrupt running
+/// nodes.
+fn watch_signals(stop: StopHandle, interrupted: Arc<AtomicBool>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return;
+    };
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                Some(()) = int.recv() => {
+                    interrupted.store(true, Ordering::SeqCst);
+                    if stop.request() == StopLevel::Stop {
+                        eprintln!("Stopping: no new runs will start. Press Ctrl-C again to interrupt the running ones.");
+                    }
+                }
+                Some(()) = term.recv() => {
+                    interrupted.store(true, Ordering::SeqCst);
+                    stop.force();
+                }
+                else => break,
+            }
+        }
+    });
+}
+
+/// Prints the event stream: Puppet's lines or NDJSON, with the live display on a terminal.
+struct Output {
+    format: RunFormat,
+    text: RunText,
+    out: LineWriter<std::io::Stdout>,
+    progress: Option<Progress>,
+}
+
+impl Output {
+    fn print(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        match &self.progress {
+            Some(p) => p.println(text.trim_end_matches('\n')),
+            None => {
+                let _ = self.out.write_all(text.as_bytes());
+            }
+        }
+    }
+}
+
+impl EventSink for Output {
+    fn event(&mut self, event: &Event) {
+        match self.format {
+            RunFormat::Json => {
+                let _ = writeln!(self.out, "{}", event.to_json_line());
+            }
+            RunFormat::Text => {
+                if let Some(p) = &mut self.progress {
+                    p.event(event);
+                }
+                let lines = self.text.lines(event);
+                self.print(&lines);
+            }
+        }
+    }
+}
