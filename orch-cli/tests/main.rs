@@ -2,6 +2,7 @@
 
 mod job;
 mod parser;
+mod run;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

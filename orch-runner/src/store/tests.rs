@@ -288,6 +288,7 @@ fn the_job_json_has_the_specs_keys_in_the_specs_order() {
         keys[spec.len()..],
         [
             "message",
+            "no_noop",
             "created",
             "node_count",
             "concurrency",
@@ -844,9 +845,14 @@ fn ten_thousand_nodes_record_in_bulk() {
     }
     recorder.finish().unwrap();
     eprintln!(
-        "10,000 nodes: job created in {created:?}, {} events recorded in {:?} (debug build)",
+        "10,000 nodes: job created in {created:?}, {} events recorded in {:?} ({} build)",
         s.seq,
-        started.elapsed() - created
+        started.elapsed() - created,
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
     );
     let job = store.job(id).unwrap();
     assert_eq!(job.node_states.get(NodeState::Finished), n);

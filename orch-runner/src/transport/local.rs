@@ -78,16 +78,32 @@ async fn run_process(
             "the command is empty",
         ));
     };
+    // One pipe for stdout and stderr, as `2>&1`: the output keeps the order it was written in.
+    let (reader, writer) = std::io::pipe().map_err(|e| {
+        RunError::new(
+            RunErrorKind::CouldNotStart,
+            format!("could not make a pipe for `{program}`: {e}"),
+        )
+    })?;
+    let writer_err = writer.try_clone().map_err(|e| {
+        RunError::new(
+            RunErrorKind::CouldNotStart,
+            format!("could not make a pipe for `{program}`: {e}"),
+        )
+    })?;
     let mut command = tokio::process::Command::new(program);
     command
         .args(args)
         .envs(request.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::from(writer_err))
         .process_group(0)
         .kill_on_drop(true);
-    let mut child = command.spawn().map_err(|e| {
+    let spawned = command.spawn();
+    // The child holds the write ends now; ours must close, or the reader never sees the end.
+    drop(command);
+    let mut child = spawned.map_err(|e| {
         RunError::new(
             RunErrorKind::CouldNotStart,
             format!("could not start `{program}`: {e}"),
@@ -95,11 +111,13 @@ async fn run_process(
     })?;
     let group = child.id().map(|id| Pid::from_raw(id as i32));
     let tail = Arc::new(Mutex::new(TailBuffer::new(OUTPUT_LIMIT)));
-    let readers = [
-        child.stdout.take().map(|r| read_into(r, tail.clone())),
-        child.stderr.take().map(|r| read_into(r, tail.clone())),
-    ];
-    let readers: Vec<_> = readers.into_iter().flatten().collect();
+    let reader = tokio::net::unix::pipe::Receiver::from_owned_fd(reader.into()).map_err(|e| {
+        RunError::new(
+            RunErrorKind::Transport,
+            format!("could not read the output of `{program}`: {e}"),
+        )
+    })?;
+    let readers = vec![read_into(reader, tail.clone())];
 
     let (status, cancelled) = tokio::select! {
         status = child.wait() => (status, false),
