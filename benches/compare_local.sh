@@ -25,7 +25,7 @@ cat > "$work/inventory.yaml" <<YAML
 config:
   transport: local
   orch:
-    command: [true]
+    command: ["true"]
     append-flags: false
 YAML
 

@@ -353,15 +353,8 @@ fn ctrl_c_stops_the_job_and_exits_130() {
         .spawn()
         .unwrap();
     wait_for(&sb, "1", |v| v["node_states"]["running"] == 1);
-    let pid = child.id().to_string();
     // First Ctrl-C: db01 finishes, nothing else starts.
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    interrupt(&child);
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -399,16 +392,9 @@ fn a_second_ctrl_c_interrupts_running_nodes() {
         .spawn()
         .unwrap();
     wait_for(&sb, "1", |v| v["node_states"]["running"] == 1);
-    let pid = child.id().to_string();
     let started = Instant::now();
     for _ in 0..2 {
-        assert!(
-            Command::new("kill")
-                .args(["-INT", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
+        interrupt(&child);
         std::thread::sleep(Duration::from_millis(200));
     }
     let out = child.wait_with_output().unwrap();
@@ -417,4 +403,10 @@ fn a_second_ctrl_c_interrupts_running_nodes() {
     let v = wait_for(&sb, "1", |_| true);
     assert_eq!(v["nodes"][0]["state"], "errored");
     assert_eq!(v["nodes"][0]["error"], "interrupted");
+}
+
+/// What Ctrl-C sends.
+fn interrupt(child: &std::process::Child) {
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("signal sent");
 }
