@@ -39,3 +39,12 @@ pub use transport::{
     RunErrorKind, RunOutcome, RunRequest, Script, ScriptedRun, ScriptedTransport, SshSettings,
     Transport, TransportKind, default_command,
 };
+
+/// The login name of the user this process runs as (the password database's), else the uid.
+pub fn login_name() -> String {
+    let uid = nix::unistd::getuid();
+    match nix::unistd::User::from_uid(uid) {
+        Ok(Some(user)) => user.name,
+        _ => uid.to_string(),
+    }
+}

@@ -54,7 +54,7 @@ pub(crate) fn user() -> String {
     ["USER", "LOGNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
-        .unwrap_or_else(|| "unknown".to_owned())
+        .unwrap_or_else(orch_runner::login_name)
 }
 
 /// Writes `text` to stdout; a reader that stops early (`| head`) is not a failure.
