@@ -20,8 +20,7 @@ use orch_benches::Synthetic;
 use orch_model::EnvironmentGraph;
 use orch_planner::{Level, Plan, PlanNode, PlanRequest, Target};
 use orch_runner::{
-    JobOptions, NewJob, NewJobNode, NodeState, NodeTarget, ScriptedTransport, StopHandle, Store,
-    TransportKind,
+    JobOptions, NewJob, NodeState, NodeTarget, ScriptedTransport, StopHandle, Store, TransportKind,
 };
 
 #[global_allocator]
@@ -81,23 +80,7 @@ fn chain() -> Plan {
 /// One whole job: record it, run it, wait for the store to commit everything.
 fn run_recorded(store: &Store, runtime: &tokio::runtime::Runtime, plan: &Plan) {
     let options = JobOptions::default();
-    let job = NewJob {
-        environment: plan.environment.clone(),
-        target: plan.target.to_string(),
-        noop: None,
-        description: None,
-        user: "bench".into(),
-        concurrency: Some(options.concurrency as u32),
-        timeout_s: None,
-        nodes: plan
-            .nodes()
-            .map(|(level, n)| NewJobNode {
-                name: n.name.clone(),
-                level,
-                depends_on: n.depends_on.clone(),
-            })
-            .collect(),
-    };
+    let job = NewJob::for_plan(plan, &options, "bench".into(), None);
     let id = store.create_job(&job).expect("job created");
     let mut recorder = store.recorder(id).expect("recorder");
     let report = runtime.block_on(orch_runner::run_job(

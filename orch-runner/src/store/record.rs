@@ -28,6 +28,34 @@ pub struct NewJob {
     pub nodes: Vec<NewJobNode>,
 }
 
+impl NewJob {
+    /// The job that runs `plan` with `options`, asked for by `user`.
+    pub fn for_plan(
+        plan: &orch_planner::Plan,
+        options: &crate::JobOptions,
+        user: String,
+        description: Option<String>,
+    ) -> NewJob {
+        NewJob {
+            environment: plan.environment.clone(),
+            target: plan.target.to_string(),
+            noop: options.noop,
+            description,
+            user,
+            concurrency: (options.concurrency > 0).then_some(options.concurrency as u32),
+            timeout_s: options.timeout.map(|t| t.as_secs()),
+            nodes: plan
+                .nodes()
+                .map(|(level, n)| NewJobNode {
+                    name: n.name.clone(),
+                    level,
+                    depends_on: n.depends_on.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A node of a job to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewJobNode {

@@ -7,10 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use orch_planner::Plan;
 use orch_runner::{
-    Event, EventSink, Inventory, InventoryTransport, JobOptions, JobState, NewJob, NewJobNode,
-    RunText, StopHandle, StopLevel,
+    Event, EventSink, Inventory, InventoryTransport, JobOptions, JobState, NewJob, RunText,
+    StopHandle, StopLevel,
 };
 
 use super::PlanSourceArgs;
@@ -95,7 +94,13 @@ pub(super) fn run(args: RunArgs) -> Exit {
         concurrency: args.concurrency as usize,
         timeout: args.timeout.map(Duration::from_secs),
     };
-    let id = match store.create_job(&new_job(&plan, &options, &args)) {
+    let job = NewJob::for_plan(
+        &plan,
+        &options,
+        crate::commands::user(),
+        args.description.clone(),
+    );
+    let id = match store.create_job(&job) {
         Ok(id) => id,
         Err(e) => {
             eprintln!("Error: {e}");
@@ -169,26 +174,6 @@ pub(super) fn run(args: RunArgs) -> Exit {
     match report.state {
         JobState::Finished => Exit::Success,
         _ => Exit::Problems,
-    }
-}
-
-fn new_job(plan: &Plan, options: &JobOptions, args: &RunArgs) -> NewJob {
-    NewJob {
-        environment: plan.environment.clone(),
-        target: plan.target.to_string(),
-        noop: options.noop,
-        description: args.description.clone(),
-        user: crate::commands::user(),
-        concurrency: (options.concurrency > 0).then_some(options.concurrency as u32),
-        timeout_s: args.timeout,
-        nodes: plan
-            .nodes()
-            .map(|(level, n)| NewJobNode {
-                name: n.name.clone(),
-                level,
-                depends_on: n.depends_on.clone(),
-            })
-            .collect(),
     }
 }
 
