@@ -68,6 +68,22 @@ impl Sandbox {
         render(&self.command(args).output().expect("orch runs"))
     }
 
+    /// `job run` of the shop in the background, its output piped.
+    fn spawn_shop(&self, inventory: &Path) -> std::process::Child {
+        self.command(&[
+            "job",
+            "run",
+            "-m",
+            "examples/shop",
+            "--inventory",
+            inventory.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+    }
+
     /// `job run` of the shop, one node at a time (a deterministic order for snapshots).
     fn run_shop(&self, inventory: &Path, extra: &[&str]) -> String {
         let mut args = vec![
@@ -339,19 +355,7 @@ fn a_reader_sees_progress_and_a_killed_runner_reads_as_died() {
 fn ctrl_c_stops_the_job_and_exits_130() {
     let sb = Sandbox::new();
     let inv = sb.inventory(&["--delay", "2"], &[]);
-    let child = sb
-        .command(&[
-            "job",
-            "run",
-            "-m",
-            "examples/shop",
-            "--inventory",
-            inv.to_str().unwrap(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = sb.spawn_shop(&inv);
     wait_for(&sb, "1", |v| v["node_states"]["running"] == 1);
     // First Ctrl-C: db01 finishes, nothing else starts.
     interrupt(&child);
@@ -378,19 +382,7 @@ fn ctrl_c_stops_the_job_and_exits_130() {
 fn a_second_ctrl_c_interrupts_running_nodes() {
     let sb = Sandbox::new();
     let inv = sb.inventory(&["--delay", "30"], &[]);
-    let child = sb
-        .command(&[
-            "job",
-            "run",
-            "-m",
-            "examples/shop",
-            "--inventory",
-            inv.to_str().unwrap(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let child = sb.spawn_shop(&inv);
     wait_for(&sb, "1", |v| v["node_states"]["running"] == 1);
     let started = Instant::now();
     for _ in 0..2 {

@@ -40,6 +40,13 @@ impl Default for JobOptions {
     }
 }
 
+impl JobOptions {
+    /// The concurrency limit as plans and records show it: `None` when unlimited.
+    pub fn concurrency_limit(&self) -> Option<u32> {
+        (self.concurrency > 0).then(|| u32::try_from(self.concurrency).unwrap_or(u32::MAX))
+    }
+}
+
 /// The concurrency limit when none is given (spec/cli.md).
 pub const DEFAULT_CONCURRENCY: usize = 100;
 
@@ -208,7 +215,7 @@ pub async fn run_job(
             environment: plan.environment.clone(),
             target: plan.target.to_string(),
             noop: options.noop,
-            concurrency: (options.concurrency > 0).then_some(options.concurrency as u32),
+            concurrency: options.concurrency_limit(),
         },
         format!(
             "Started job {id}: {} in environment {}",

@@ -42,7 +42,7 @@ impl NewJob {
             noop: options.noop,
             description,
             user,
-            concurrency: (options.concurrency > 0).then_some(options.concurrency as u32),
+            concurrency: options.concurrency_limit(),
             timeout_s: options.timeout.map(|t| t.as_secs()),
             nodes: plan
                 .nodes()

@@ -71,8 +71,17 @@ pub(super) fn run(args: RunArgs) -> Exit {
     } else {
         Vec::new()
     };
-    let concurrency = (args.concurrency > 0).then_some(args.concurrency);
-    let (plan, _graph) = match args.source.plan(concurrency, extra_nodes) {
+    let noop = match (args.noop, args.no_noop) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
+    let options = JobOptions {
+        noop,
+        concurrency: args.concurrency as usize,
+        timeout: args.timeout.map(Duration::from_secs),
+    };
+    let (plan, _graph) = match args.source.plan(options.concurrency_limit(), extra_nodes) {
         Ok(p) => p,
         Err(exit) => return exit,
     };
@@ -83,16 +92,6 @@ pub(super) fn run(args: RunArgs) -> Exit {
     let store = match open_store(args.store.as_deref()) {
         Ok(s) => s,
         Err(exit) => return exit,
-    };
-    let noop = match (args.noop, args.no_noop) {
-        (true, _) => Some(true),
-        (_, true) => Some(false),
-        _ => None,
-    };
-    let options = JobOptions {
-        noop,
-        concurrency: args.concurrency as usize,
-        timeout: args.timeout.map(Duration::from_secs),
     };
     let job = NewJob::for_plan(
         &plan,
