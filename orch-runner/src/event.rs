@@ -121,14 +121,77 @@ pub enum EventKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCause {
-    /// The command could not be started (not found, not executable, ...).
+    /// The command could not be started (not executable, ...).
     CouldNotStart,
-    /// The transport failed (connection, authentication, ...).
+    /// The command does not exist on the node.
+    CommandNotFound,
+    /// The node could not be reached (connection refused, no route, unknown name).
+    Unreachable,
+    /// Connecting took longer than the connect timeout.
+    ConnectTimeout,
+    /// The node refused the credentials.
+    AuthFailed,
+    /// The node's host key was not accepted (changed, or unknown under strict checking).
+    HostKeyRejected,
+    /// `sudo` refused to run the command as the `run-as` user.
+    RunAsRefused,
+    /// The transport failed otherwise (the connection dropped, ...).
     Transport,
     /// It ran past the per-node timeout and was killed.
     TimedOut,
     /// The job was stopped with force and the run was killed.
     Interrupted,
+}
+
+impl ErrorCause {
+    /// Every cause.
+    pub const ALL: [ErrorCause; 10] = [
+        ErrorCause::CouldNotStart,
+        ErrorCause::CommandNotFound,
+        ErrorCause::Unreachable,
+        ErrorCause::ConnectTimeout,
+        ErrorCause::AuthFailed,
+        ErrorCause::HostKeyRejected,
+        ErrorCause::RunAsRefused,
+        ErrorCause::Transport,
+        ErrorCause::TimedOut,
+        ErrorCause::Interrupted,
+    ];
+
+    /// Its name in JSON and the store (`timed_out`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCause::CouldNotStart => "could_not_start",
+            ErrorCause::CommandNotFound => "command_not_found",
+            ErrorCause::Unreachable => "unreachable",
+            ErrorCause::ConnectTimeout => "connect_timeout",
+            ErrorCause::AuthFailed => "auth_failed",
+            ErrorCause::HostKeyRejected => "host_key_rejected",
+            ErrorCause::RunAsRefused => "run_as_refused",
+            ErrorCause::Transport => "transport",
+            ErrorCause::TimedOut => "timed_out",
+            ErrorCause::Interrupted => "interrupted",
+        }
+    }
+}
+
+impl From<crate::transport::RunErrorKind> for ErrorCause {
+    /// What a transport's failure means for the node; a cancelled run is `interrupted` (the
+    /// scheduler tells timeouts apart itself).
+    fn from(kind: crate::transport::RunErrorKind) -> ErrorCause {
+        use crate::transport::RunErrorKind as K;
+        match kind {
+            K::CouldNotStart => ErrorCause::CouldNotStart,
+            K::CommandNotFound => ErrorCause::CommandNotFound,
+            K::Unreachable => ErrorCause::Unreachable,
+            K::ConnectTimeout => ErrorCause::ConnectTimeout,
+            K::AuthFailed => ErrorCause::AuthFailed,
+            K::HostKeyRejected => ErrorCause::HostKeyRejected,
+            K::RunAsRefused => ErrorCause::RunAsRefused,
+            K::Transport => ErrorCause::Transport,
+            K::Cancelled => ErrorCause::Interrupted,
+        }
+    }
 }
 
 /// The last bytes a run printed (stdout and stderr interleaved), bounded.

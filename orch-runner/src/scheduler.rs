@@ -654,8 +654,7 @@ async fn run_node(
                     ErrorCause::Interrupted,
                     "interrupted: the job was stopped and the run was killed".to_owned(),
                 ),
-                RunErrorKind::CouldNotStart => (ErrorCause::CouldNotStart, e.message),
-                RunErrorKind::Transport => (ErrorCause::Transport, e.message),
+                kind => (ErrorCause::from(kind), e.message),
             };
             NodeEnd {
                 state: NodeState::Errored,

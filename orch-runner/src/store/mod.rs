@@ -554,12 +554,7 @@ fn conversion_error(
 
 /// An [`ErrorCause`]'s name (`timed_out`), as its JSON has it.
 pub(crate) fn cause_name(cause: ErrorCause) -> &'static str {
-    match cause {
-        ErrorCause::CouldNotStart => "could_not_start",
-        ErrorCause::Transport => "transport",
-        ErrorCause::TimedOut => "timed_out",
-        ErrorCause::Interrupted => "interrupted",
-    }
+    cause.name()
 }
 
 fn parse_cause(name: &str) -> Result<ErrorCause, serde_json::Error> {

@@ -892,12 +892,7 @@ fn the_default_path_follows_the_environment() {
 
 #[test]
 fn error_cause_names_match_their_json() {
-    for cause in [
-        ErrorCause::CouldNotStart,
-        ErrorCause::Transport,
-        ErrorCause::TimedOut,
-        ErrorCause::Interrupted,
-    ] {
+    for cause in ErrorCause::ALL {
         assert_eq!(serde_json::to_value(cause).unwrap(), cause_name(cause));
         assert_eq!(parse_cause(cause_name(cause)).unwrap(), cause);
     }

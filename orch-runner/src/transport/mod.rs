@@ -4,10 +4,13 @@
 //! is made once per node for the whole job (run the agent, fetch its run summary), then closed.
 
 mod local;
+mod process;
 mod scripted;
+mod ssh;
 
 pub use local::LocalTransport;
 pub use scripted::{Script, ScriptedRun, ScriptedTransport};
+pub use ssh::{SshTransport, shell_quote};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -125,12 +128,24 @@ pub struct RunError {
     pub output: OutputTail,
 }
 
-/// The kinds of [`RunError`].
+/// The kinds of [`RunError`]: each a different thing for an operator to fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunErrorKind {
-    /// The command could not be started.
+    /// The command could not be started (not executable, no resources, ...).
     CouldNotStart,
-    /// The transport failed.
+    /// The command does not exist on the node.
+    CommandNotFound,
+    /// The node cannot be reached: connection refused, no route, unknown name.
+    Unreachable,
+    /// Connecting to the node took longer than its connect timeout.
+    ConnectTimeout,
+    /// The node refused every credential offered.
+    AuthFailed,
+    /// The node's host key is not the known one, or none is known under strict checking.
+    HostKeyRejected,
+    /// `sudo` would not run the command as the `run-as` user without a password.
+    RunAsRefused,
+    /// The transport failed otherwise (the connection dropped, the client broke).
     Transport,
     /// The run was cancelled (timeout or forced stop) and its processes killed.
     Cancelled,
@@ -180,10 +195,20 @@ impl<T: Transport + ?Sized> Transport for Arc<T> {
 }
 
 /// The transport for jobs from an inventory: each node by the transport its target names.
-/// `ssh` is not built yet: such a node ends `errored` with a message saying so.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct InventoryTransport {
     local: LocalTransport,
+    ssh: SshTransport,
+}
+
+impl InventoryTransport {
+    /// Local nodes on this machine, ssh nodes through `ssh`.
+    pub fn new(ssh: SshTransport) -> InventoryTransport {
+        InventoryTransport {
+            local: LocalTransport::new(),
+            ssh,
+        }
+    }
 }
 
 #[async_trait]
@@ -191,14 +216,7 @@ impl Transport for InventoryTransport {
     async fn connect(&self, node: &NodeTarget) -> Result<Box<dyn Connection>, RunError> {
         match node.transport {
             TransportKind::Local => self.local.connect(node).await,
-            TransportKind::Ssh => Err(RunError::new(
-                RunErrorKind::Transport,
-                format!(
-                    "cannot reach {} over ssh: this orch has no ssh transport yet; give the node \
-                     `transport: local` in the inventory",
-                    node.name
-                ),
-            )),
+            TransportKind::Ssh => self.ssh.connect(node).await,
         }
     }
 }

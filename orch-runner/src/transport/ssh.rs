@@ -1,0 +1,955 @@
+//! The `ssh` transport: OpenSSH's own client, so that the operator's `~/.ssh/config`, agent,
+//! `ProxyJump` and `known_hosts` work as they do by hand.
+//!
+//! One connection per node for the whole job: [`SshTransport::connect`] starts a control master
+//! (`ssh -M -N`, a child of orch in a process group of its own) and waits for its control socket,
+//! which OpenSSH creates only once the node has been reached and authenticated; every command
+//! after that (the `run-as` check, the agent run, the run-summary fetch, a remote kill) is a
+//! session multiplexed over it; closing ends the master. Batch mode always: never a prompt.
+//!
+//! Commands stay argv vectors: sshd hands the remote command to the remote user's shell, so
+//! every word is quoted for a POSIX shell by [`shell_quote`], and a destination that could be
+//! read as an option or shell text is refused before ssh runs.
+
+use std::borrow::Cow;
+use std::ffi::OsString;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use nix::sys::signal::Signal;
+use nix::unistd::Pid;
+use tokio::io::AsyncReadExt;
+use tokio_util::sync::CancellationToken;
+
+use super::process::{KILL_GRACE, OutputFilter, run_captured, signal_group};
+use super::{
+    Connection, Exit, NodeTarget, RunError, RunErrorKind, RunOutcome, RunRequest, TailBuffer,
+    Transport,
+};
+
+/// How long connecting may take when neither the inventory nor ssh bounds it: ssh's
+/// `ConnectTimeout` bounds the TCP connect only, this bounds the whole handshake.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Time for the key exchange and authentication beyond the TCP connect timeout.
+const HANDSHAKE_ALLOWANCE: Duration = Duration::from_secs(30);
+
+/// How often the control socket is looked for while the master connects.
+const SOCKET_POLL: Duration = Duration::from_millis(3);
+
+/// Exit status of the fetch script when the file does not exist.
+const FETCH_MISSING: i32 = 66;
+
+/// The most of a fetched file that is read.
+const FETCH_LIMIT: u64 = 4 * 1024 * 1024;
+
+/// What the remote shell prints first, so that a run can be killed on the node: the shell's
+/// pid, which `exec` keeps for the agent (and is its process group: sshd starts each session
+/// in a new session).
+const PID_MARKER: &[u8] = b"orch-pid ";
+
+/// Reaches nodes with OpenSSH's `ssh`.
+#[derive(Debug)]
+pub struct SshTransport {
+    program: PathBuf,
+    config_file: Option<PathBuf>,
+    control_dir: OnceLock<Result<tempfile::TempDir, String>>,
+    next_socket: AtomicU64,
+}
+
+impl Default for SshTransport {
+    fn default() -> Self {
+        SshTransport::new()
+    }
+}
+
+impl SshTransport {
+    /// The `ssh` on `PATH`, with the user's own configuration.
+    pub fn new() -> SshTransport {
+        SshTransport {
+            program: PathBuf::from("ssh"),
+            config_file: None,
+            control_dir: OnceLock::new(),
+            next_socket: AtomicU64::new(0),
+        }
+    }
+
+    /// Runs this `ssh` program instead.
+    pub fn with_program(mut self, program: impl Into<PathBuf>) -> SshTransport {
+        self.program = program.into();
+        self
+    }
+
+    /// Reads this ssh_config file instead of `~/.ssh/config` (`ssh -F`).
+    pub fn with_config_file(mut self, file: Option<PathBuf>) -> SshTransport {
+        self.config_file = file;
+        self
+    }
+
+    /// A fresh control-socket path in orch's own private directory (made on first use, removed
+    /// with the transport). Unix socket paths are short, so the names are too.
+    fn control_path(&self) -> Result<PathBuf, String> {
+        let dir = self.control_dir.get_or_init(|| {
+            let base = std::env::temp_dir();
+            // A socket path must fit in 108 bytes; a long TMPDIR falls back to /tmp.
+            let base = if base.as_os_str().len() > 60 {
+                PathBuf::from("/tmp")
+            } else {
+                base
+            };
+            tempfile::Builder::new()
+                .prefix("orch-ssh-")
+                .tempdir_in(&base)
+                .map_err(|e| {
+                    format!(
+                        "could not make a directory for ssh control sockets in {}: {e}",
+                        base.display()
+                    )
+                })
+        });
+        let dir = dir.as_ref().map_err(Clone::clone)?;
+        let n = self.next_socket.fetch_add(1, Ordering::Relaxed);
+        Ok(dir.path().join(format!("{n}")))
+    }
+}
+
+/// The options every ssh invocation for one node gets.
+#[derive(Debug, Clone)]
+struct Destination {
+    /// The certname, for messages.
+    node: String,
+    program: PathBuf,
+    /// `-F`, `-l`, `-p`, `BatchMode`.
+    common: Vec<OsString>,
+    host: String,
+}
+
+impl Destination {
+    fn new(transport: &SshTransport, node: &NodeTarget) -> Result<Destination, RunError> {
+        check_name(&node.name, "host", &node.host)?;
+        let mut common: Vec<OsString> = Vec::new();
+        if let Some(file) = &transport.config_file {
+            common.extend(["-F".into(), file.clone().into_os_string()]);
+        }
+        common.extend(["-o".into(), "BatchMode=yes".into()]);
+        if let Some(user) = &node.ssh.user {
+            check_name(&node.name, "user", user)?;
+            common.extend(["-l".into(), user.into()]);
+        }
+        if let Some(port) = node.ssh.port {
+            common.extend(["-p".into(), port.to_string().into()]);
+        }
+        Ok(Destination {
+            node: node.name.clone(),
+            program: transport.program.clone(),
+            common,
+            host: node.host.clone(),
+        })
+    }
+
+    /// `ssh` running `remote` (shell text) as a session over the master at `control`.
+    fn session(&self, control: &Path, remote: Vec<u8>) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(&self.program);
+        command
+            .args(&self.common)
+            .arg("-S")
+            .arg(control)
+            .args(["-o", "ControlMaster=no", "-T", "--"])
+            .arg(&self.host)
+            .arg(OsString::from_vec(remote));
+        command
+    }
+}
+
+/// Refuses a host or user that ssh could read as an option, or a shell as text: only the
+/// characters of host names, IP addresses (`[::1]`) and user names, not starting with `-`.
+fn check_name(node: &str, what: &str, value: &str) -> Result<(), RunError> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':');
+    let hosty = what == "host" && value.starts_with('[') && value.ends_with(']');
+    let inner = if hosty {
+        &value[1..value.len() - 1]
+    } else {
+        value
+    };
+    let problem = if value.is_empty() {
+        Some("it is empty".to_owned())
+    } else if value.starts_with('-') {
+        Some("it starts with `-`, so ssh would read it as an option".to_owned())
+    } else if let Some(c) = inner.chars().find(|&c| !allowed(c)) {
+        Some(format!("it contains {}", describe_char(c)))
+    } else {
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some(problem) => Err(RunError::new(
+            RunErrorKind::CouldNotStart,
+            format!(
+                "refusing to connect to node {}: its ssh {what} {} is not a valid {what} name: \
+                 {problem}",
+                printable(node),
+                printable(value)
+            ),
+        )),
+    }
+}
+
+fn describe_char(c: char) -> String {
+    if c.is_whitespace() {
+        "whitespace".to_owned()
+    } else if c.is_control() {
+        "a control character".to_owned()
+    } else {
+        format!("`{c}`")
+    }
+}
+
+/// A name as it can be shown on one line: control characters escaped.
+fn printable(s: &str) -> String {
+    format!("`{}`", s.escape_debug())
+}
+
+#[async_trait]
+impl Transport for SshTransport {
+    async fn connect(&self, node: &NodeTarget) -> Result<Box<dyn Connection>, RunError> {
+        let dest = Destination::new(self, node)?;
+        let control = self
+            .control_path()
+            .map_err(|e| RunError::new(RunErrorKind::CouldNotStart, e))?;
+        let mut command = tokio::process::Command::new(&dest.program);
+        command
+            .args(&dest.common)
+            .args(["-M", "-N", "-S"])
+            .arg(&control)
+            .args([
+                "-o",
+                "ControlPersist=no",
+                "-o",
+                "ClearAllForwardings=yes",
+                "-o",
+                "ServerAliveInterval=15",
+                "-o",
+                "ServerAliveCountMax=4",
+            ]);
+        if let Some(key) = &node.ssh.private_key {
+            // The key the inventory names, and only it.
+            command
+                .arg("-i")
+                .arg(key)
+                .args(["-o", "IdentitiesOnly=yes"]);
+        }
+        if let Some(secs) = node.ssh.connect_timeout {
+            command.arg("-o").arg(format!("ConnectTimeout={secs}"));
+        }
+        match node.ssh.host_key_check {
+            Some(true) => {
+                command.args(["-o", "StrictHostKeyChecking=yes"]);
+            }
+            Some(false) => {
+                // Accept any key and record none.
+                command.args([
+                    "-o",
+                    "StrictHostKeyChecking=no",
+                    "-o",
+                    "UserKnownHostsFile=/dev/null",
+                    "-o",
+                    "GlobalKnownHostsFile=/dev/null",
+                ]);
+            }
+            // The operator's ssh_config decides; batch mode turns `ask` into a refusal.
+            None => {}
+        }
+        command
+            .arg("--")
+            .arg(&dest.host)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true);
+        let mut master = command.spawn().map_err(|e| {
+            let kind = if e.kind() == std::io::ErrorKind::NotFound {
+                RunErrorKind::CommandNotFound
+            } else {
+                RunErrorKind::CouldNotStart
+            };
+            RunError::new(
+                kind,
+                format!(
+                    "could not start `{}` to reach {}: {e}",
+                    dest.program.display(),
+                    dest.node
+                ),
+            )
+        })?;
+        let stderr = Arc::new(Mutex::new(TailBuffer::new(8 * 1024)));
+        let reading = master.stderr.take().map(|pipe| {
+            let stderr = stderr.clone();
+            tokio::spawn(async move {
+                let mut pipe = pipe;
+                let mut buf = [0u8; 4096];
+                while let Ok(n @ 1..) = pipe.read(&mut buf).await {
+                    stderr
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(&buf[..n]);
+                }
+            })
+        });
+        let limit = node
+            .ssh
+            .connect_timeout
+            .map_or(DEFAULT_CONNECT_TIMEOUT, Duration::from_secs)
+            + HANDSHAKE_ALLOWANCE;
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            if std::fs::symlink_metadata(&control).is_ok() {
+                break;
+            }
+            tokio::select! {
+                status = master.wait() => {
+                    if let Some(reading) = reading {
+                        let _ = tokio::time::timeout(Duration::from_secs(1), reading).await;
+                    }
+                    let said = take_text(&stderr);
+                    let status = status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
+                    return Err(connect_error(&dest.node, &said, &status));
+                }
+                () = tokio::time::sleep(SOCKET_POLL) => {}
+            }
+            if tokio::time::Instant::now() >= deadline {
+                let _ = master.start_kill();
+                let _ = master.wait().await;
+                let said = take_text(&stderr);
+                let last = last_line(&said)
+                    .map(|l| format!(": {l}"))
+                    .unwrap_or_default();
+                return Err(RunError::new(
+                    RunErrorKind::ConnectTimeout,
+                    format!(
+                        "timed out connecting to {} (no session after {}){last}",
+                        dest.node,
+                        crate::time::format_duration(limit.as_secs_f64())
+                    ),
+                ));
+            }
+        }
+        let connection = SshConnection {
+            dest,
+            control,
+            master,
+            stderr,
+            run_as: node.ssh.run_as.clone(),
+        };
+        if let Some(user) = &connection.run_as {
+            connection.check_run_as(user).await?;
+        }
+        Ok(Box::new(connection))
+    }
+}
+
+fn take_text(buf: &Mutex<TailBuffer>) -> String {
+    let mut guard = buf.lock().unwrap_or_else(|p| p.into_inner());
+    std::mem::replace(&mut *guard, TailBuffer::new(0))
+        .finish()
+        .text
+}
+
+/// The last line ssh printed that says something (not its debug chatter).
+fn last_line(text: &str) -> Option<&str> {
+    text.lines().map(str::trim).rfind(|l| {
+        !l.is_empty() && !l.starts_with("debug") && !l.starts_with("Warning: Permanently added")
+    })
+}
+
+/// Why the master ended before its socket appeared, from what ssh printed.
+fn connect_error(node: &str, said: &str, status: &str) -> RunError {
+    let lines: Vec<&str> = said.lines().map(str::trim).collect();
+    let find = |needles: &[&str]| {
+        lines
+            .iter()
+            .rev()
+            .find(|l| needles.iter().any(|n| l.contains(n)))
+            .copied()
+    };
+    let (kind, what, line) = if let Some(l) = find(&[
+        "has changed and you have requested strict checking",
+        "host key is known for",
+        "Host key verification failed",
+        "REMOTE HOST IDENTIFICATION HAS CHANGED",
+    ]) {
+        // The line naming the host says more than the final "verification failed".
+        let l = find(&[
+            "has changed and you have requested strict checking",
+            "host key is known for",
+        ])
+        .unwrap_or(l);
+        (
+            RunErrorKind::HostKeyRejected,
+            format!("the host key of {node} was not accepted"),
+            l,
+        )
+    } else if let Some(l) = find(&[
+        "Permission denied",
+        "Too many authentication failures",
+        "No more authentication methods",
+    ]) {
+        (
+            RunErrorKind::AuthFailed,
+            format!("authentication to {node} failed"),
+            l,
+        )
+    } else if let Some(l) = find(&["Connection timed out", "Operation timed out"]) {
+        (
+            RunErrorKind::ConnectTimeout,
+            format!("timed out connecting to {node}"),
+            l,
+        )
+    } else if let Some(l) = find(&[
+        "Connection refused",
+        "No route to host",
+        "Network is unreachable",
+        "Could not resolve hostname",
+        "Name or service not known",
+        "Temporary failure in name resolution",
+        "nodename nor servname",
+    ]) {
+        (RunErrorKind::Unreachable, format!("cannot reach {node}"), l)
+    } else {
+        let l = last_line(said).unwrap_or(status);
+        (
+            RunErrorKind::Transport,
+            format!("ssh could not connect to {node}"),
+            l,
+        )
+    };
+    RunError::new(kind, format!("{what}: {line}"))
+}
+
+/// One node's control master and what runs over it.
+struct SshConnection {
+    dest: Destination,
+    control: PathBuf,
+    master: tokio::process::Child,
+    /// What the master printed (why the connection dropped, when it did).
+    stderr: Arc<Mutex<TailBuffer>>,
+    run_as: Option<String>,
+}
+
+impl SshConnection {
+    /// `argv` as remote shell text, through `sudo -n -u USER --` when the node has `run-as`.
+    fn remote_argv(&self, argv: &[&[u8]]) -> Vec<u8> {
+        let mut words: Vec<&[u8]> = Vec::new();
+        if let Some(user) = &self.run_as {
+            words.extend([b"sudo".as_slice(), b"-n", b"-u", user.as_bytes(), b"--"]);
+        }
+        words.extend_from_slice(argv);
+        join_quoted(&words)
+    }
+
+    /// Runs shell text to its end, stdout and stderr apart.
+    async fn output(&self, remote: Vec<u8>) -> Result<std::process::Output, RunError> {
+        let mut command = self.dest.session(&self.control, remote);
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true);
+        let mut child = command.spawn().map_err(|e| {
+            RunError::new(
+                RunErrorKind::Transport,
+                format!("could not start `{}`: {e}", self.dest.program.display()),
+            )
+        })?;
+        let mut stdout = Vec::new();
+        let mut stderr = Vec::new();
+        let (out_pipe, err_pipe) = (child.stdout.take(), child.stderr.take());
+        let read_out = async {
+            if let Some(p) = out_pipe {
+                let _ = p.take(FETCH_LIMIT).read_to_end(&mut stdout).await;
+            }
+        };
+        let read_err = async {
+            if let Some(p) = err_pipe {
+                let _ = p.take(64 * 1024).read_to_end(&mut stderr).await;
+            }
+        };
+        let ((), (), status) = tokio::join!(read_out, read_err, child.wait());
+        let status = status.map_err(|e| {
+            RunError::new(
+                RunErrorKind::Transport,
+                format!("could not wait for ssh: {e}"),
+            )
+        })?;
+        Ok(std::process::Output {
+            status,
+            stdout,
+            stderr,
+        })
+    }
+
+    /// Whether the master has ended (the connection is gone).
+    fn master_gone(&mut self) -> bool {
+        !matches!(self.master.try_wait(), Ok(None))
+    }
+
+    /// The error for a connection that dropped, with what ssh last said.
+    fn lost(&mut self, client_said: &str) -> RunError {
+        let said = take_text(&self.stderr);
+        let line = last_line(&said)
+            .or_else(|| last_line(client_said))
+            .unwrap_or("the ssh master ended");
+        RunError::new(
+            RunErrorKind::Transport,
+            format!("lost the connection to {}: {line}", self.dest.node),
+        )
+    }
+
+    /// `sudo -n -u USER -- true`: refused now rather than in the middle of the job.
+    async fn check_run_as(&self, user: &str) -> Result<(), RunError> {
+        let out = self.output(self.remote_argv(&[b"true"])).await?;
+        if out.status.success() {
+            return Ok(());
+        }
+        let said = String::from_utf8_lossy(&out.stderr);
+        let line = last_line(&said).unwrap_or("sudo gave no reason");
+        Err(RunError::new(
+            RunErrorKind::RunAsRefused,
+            format!(
+                "sudo on {} would not run commands as {user} without a password: {line}",
+                self.dest.node
+            ),
+        ))
+    }
+
+    /// Signals the run's process group on the node.
+    async fn remote_kill(&self, pid: Option<i32>, signal: &str) {
+        let Some(pid) = pid else { return };
+        let group = format!("-{pid}");
+        let pid = pid.to_string();
+        let kill = self.remote_argv(&[
+            b"kill",
+            format!("-{signal}").as_bytes(),
+            b"--",
+            group.as_bytes(),
+            pid.as_bytes(),
+        ]);
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.output(kill)).await;
+    }
+}
+
+#[async_trait]
+impl Connection for SshConnection {
+    async fn run(
+        &mut self,
+        request: &RunRequest,
+        cancel: &CancellationToken,
+    ) -> Result<RunOutcome, RunError> {
+        let remote = run_command(self.run_as.as_deref(), request)
+            .map_err(|e| RunError::new(RunErrorKind::CouldNotStart, e))?;
+        let pid = Arc::new(Mutex::new(None));
+        let filter = PidFilter {
+            pid: pid.clone(),
+            pending: Vec::new(),
+            done: false,
+        };
+        let command = self.dest.session(&self.control, remote);
+        // Killing the local client does not end a command on the node (no terminal, so no
+        // SIGHUP): a cancel signals the run's process group over the connection first.
+        let local_kill = CancellationToken::new();
+        let program = self.dest.program.clone();
+        let run = run_captured(command, program.as_os_str(), &local_kill, filter);
+        tokio::pin!(run);
+        let finished = tokio::select! {
+            finished = &mut run => finished,
+            () = cancel.cancelled() => {
+                let target = *pid.lock().unwrap_or_else(|p| p.into_inner());
+                self.remote_kill(target, "TERM").await;
+                match tokio::time::timeout(KILL_GRACE, &mut run).await {
+                    Ok(finished) => finished,
+                    Err(_) => {
+                        self.remote_kill(target, "KILL").await;
+                        local_kill.cancel();
+                        run.await
+                    }
+                }
+            }
+        }?;
+        if cancel.is_cancelled() {
+            return Err(RunError {
+                kind: RunErrorKind::Cancelled,
+                message: "killed".into(),
+                output: finished.output,
+            });
+        }
+        let output = finished.output;
+        let last = || {
+            output
+                .last_lines(1)
+                .first()
+                .map(|l| l.trim().to_owned())
+                .unwrap_or_default()
+        };
+        match finished.exit {
+            // 255 is ssh's own failure, unless the connection is still there.
+            Exit::Code(255) if self.master_gone() => Err(RunError {
+                output: output.clone(),
+                ..self.lost(&output.text)
+            }),
+            // The remote shell's (and env's) "not found" and "not executable".
+            Exit::Code(127) => Err(RunError {
+                kind: RunErrorKind::CommandNotFound,
+                message: format!("command not found on {}: {}", self.dest.node, last()),
+                output: output.clone(),
+            }),
+            Exit::Code(126) => Err(RunError {
+                kind: RunErrorKind::CouldNotStart,
+                message: format!(
+                    "could not start the command on {}: {}",
+                    self.dest.node,
+                    last()
+                ),
+                output: output.clone(),
+            }),
+            Exit::Signal(signal) => Err(RunError {
+                kind: RunErrorKind::Transport,
+                message: format!("the ssh client was killed by signal {signal}"),
+                output: output.clone(),
+            }),
+            exit @ Exit::Code(_) => Ok(RunOutcome { exit, output }),
+        }
+    }
+
+    async fn fetch(&mut self, path: &Path) -> Result<Option<Vec<u8>>, RunError> {
+        let script = format!("test -e \"$1\" || exit {FETCH_MISSING}; exec cat -- \"$1\"");
+        let remote = self.remote_argv(&[
+            b"sh",
+            b"-c",
+            script.as_bytes(),
+            b"sh",
+            path.as_os_str().as_bytes(),
+        ]);
+        let out = self.output(remote).await?;
+        match out.status.code() {
+            Some(0) => Ok(Some(out.stdout)),
+            Some(FETCH_MISSING) => Ok(None),
+            Some(255) if self.master_gone() => {
+                Err(self.lost(&String::from_utf8_lossy(&out.stderr)))
+            }
+            _ => {
+                let said = String::from_utf8_lossy(&out.stderr);
+                Err(RunError::new(
+                    RunErrorKind::Transport,
+                    format!(
+                        "could not read {} on {}: {}",
+                        path.display(),
+                        self.dest.node,
+                        last_line(&said).unwrap_or("no reason given")
+                    ),
+                ))
+            }
+        }
+    }
+
+    async fn close(mut self: Box<Self>) {
+        let group = self.master.id().map(|id| Pid::from_raw(id as i32));
+        signal_group(group, Signal::SIGTERM);
+        if tokio::time::timeout(Duration::from_secs(2), self.master.wait())
+            .await
+            .is_err()
+        {
+            let _ = self.master.kill().await;
+        }
+        let _ = std::fs::remove_file(&self.control);
+    }
+}
+
+/// The agent's shell text: print the shell's pid (for a remote kill), then `exec` the command
+/// through `env` with orch's variables (`sudo` resets the environment, so `env` comes after it).
+fn run_command(run_as: Option<&str>, request: &RunRequest) -> Result<Vec<u8>, String> {
+    let Some(program) = request.argv.first() else {
+        return Err("the command is empty".into());
+    };
+    if program.contains('=') {
+        // `env` would take it for a variable.
+        return Err(format!(
+            "the program name `{}` contains `=`",
+            program.escape_debug()
+        ));
+    }
+    for word in &request.argv {
+        if word.contains('\0') {
+            return Err(format!(
+                "the argument `{}` contains a NUL byte, which no argv can carry",
+                word.escape_debug()
+            ));
+        }
+    }
+    let assignments: Vec<String> = request
+        .env
+        .iter()
+        .map(|(k, v)| {
+            let name_ok = !k.is_empty()
+                && !k.starts_with(|c: char| c.is_ascii_digit())
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !name_ok || v.contains('\0') {
+                Err(format!(
+                    "`{}` is not a valid environment variable",
+                    k.escape_debug()
+                ))
+            } else {
+                Ok(format!("{k}={v}"))
+            }
+        })
+        .collect::<Result<_, _>>()?;
+    let mut words: Vec<&[u8]> = Vec::new();
+    if let Some(user) = run_as {
+        words.extend([b"sudo".as_slice(), b"-n", b"-u", user.as_bytes(), b"--"]);
+    }
+    words.push(b"env");
+    words.extend(assignments.iter().map(|a| a.as_bytes()));
+    words.extend(request.argv.iter().map(|a| a.as_bytes()));
+    let mut text = b"printf 'orch-pid %s\\n' \"$$\"; exec ".to_vec();
+    text.extend(join_quoted(&words));
+    Ok(text)
+}
+
+/// Words quoted and joined by spaces: a POSIX shell splits the text back into exactly them.
+fn join_quoted(words: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        out.extend_from_slice(&shell_quote(word));
+    }
+    out
+}
+
+/// One word quoted for a POSIX shell: the shell reads it back as exactly these bytes (no
+/// expansion, splitting or globbing). Plain words stay as they are; others are single-quoted,
+/// with each `'` written as `'\''`. Bytes are bytes: non-UTF-8 passes through. (A NUL cannot be
+/// in any argv; callers refuse it.)
+pub fn shell_quote(word: &[u8]) -> Cow<'_, [u8]> {
+    let plain = |b: &u8| b.is_ascii_alphanumeric() || b"_-./,:+@".contains(b);
+    if !word.is_empty() && word.iter().all(plain) {
+        return Cow::Borrowed(word);
+    }
+    let mut out = Vec::with_capacity(word.len() + 2);
+    out.push(b'\'');
+    for &b in word {
+        if b == b'\'' {
+            out.extend_from_slice(b"'\\''");
+        } else {
+            out.push(b);
+        }
+    }
+    out.push(b'\'');
+    Cow::Owned(out)
+}
+
+/// Takes the pid marker out of a run's output (it comes first from the remote shell, though a
+/// login script may print before it), and lets the rest through.
+struct PidFilter {
+    pid: Arc<Mutex<Option<i32>>>,
+    pending: Vec<u8>,
+    done: bool,
+}
+
+/// How much output may come before the marker before orch stops looking for it.
+const MARKER_WINDOW: usize = 4096;
+
+impl OutputFilter for PidFilter {
+    fn filter<'a>(&mut self, chunk: &'a [u8]) -> Cow<'a, [u8]> {
+        if self.done {
+            return Cow::Borrowed(chunk);
+        }
+        self.pending.extend_from_slice(chunk);
+        let mut start = 0;
+        while let Some(nl) = self.pending[start..].iter().position(|&b| b == b'\n') {
+            let line = &self.pending[start..start + nl];
+            if let Some(digits) = line.strip_prefix(PID_MARKER) {
+                if let Some(pid) = std::str::from_utf8(digits)
+                    .ok()
+                    .and_then(|d| d.parse::<i32>().ok())
+                    .filter(|&p| p > 1)
+                {
+                    *self.pid.lock().unwrap_or_else(|p| p.into_inner()) = Some(pid);
+                    let mut rest = std::mem::take(&mut self.pending);
+                    rest.drain(start..=start + nl);
+                    self.done = true;
+                    return Cow::Owned(rest);
+                }
+            }
+            start += nl + 1;
+        }
+        if self.pending.len() > MARKER_WINDOW {
+            self.done = true;
+            return Cow::Owned(std::mem::take(&mut self.pending));
+        }
+        Cow::Borrowed(&[])
+    }
+
+    fn finish(&mut self) -> Vec<u8> {
+        self.done = true;
+        std::mem::take(&mut self.pending)
+    }
+}
+
+impl std::fmt::Debug for SshConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SshConnection")
+            .field("node", &self.dest.node)
+            .field("control", &self.control)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::ffi::OsStr;
+
+    /// What `sh` makes of quoted words: each argument it receives, NUL-terminated.
+    fn through_shell(shell: &str, words: &[Vec<u8>]) -> Vec<Vec<u8>> {
+        let refs: Vec<&[u8]> = words.iter().map(Vec::as_slice).collect();
+        let mut script = b"printf '%s\\0' ".to_vec();
+        script.extend(join_quoted(&refs));
+        let out = std::process::Command::new(shell)
+            .arg("-c")
+            .arg(OsStr::from_bytes(&script))
+            .output()
+            .expect("the shell runs");
+        assert!(out.status.success(), "{shell} failed: {out:?}");
+        let mut got: Vec<Vec<u8>> = out.stdout.split(|&b| b == 0).map(<[u8]>::to_vec).collect();
+        got.pop();
+        got
+    }
+
+    #[test]
+    fn hostile_words_reach_the_shell_as_literal_words() {
+        let words: Vec<Vec<u8>> = [
+            &b"-oProxyCommand=touch /tmp/pwned"[..],
+            b"a; rm -rf /",
+            b"$(id)",
+            b"`id`",
+            b"'quoted' \"double\"",
+            b"line\nbreak",
+            b"",
+            b"~root",
+            b"*",
+            b"=cmd",
+            b"\xff\xfe non-utf8",
+            b"back\\slash",
+        ]
+        .iter()
+        .map(|w| w.to_vec())
+        .collect();
+        for shell in ["sh", "bash"] {
+            assert_eq!(through_shell(shell, &words), words, "{shell}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn any_bytes_survive_quoting(words in prop::collection::vec(
+            prop::collection::vec(1u8..=255, 0..12), 1..5)) {
+            prop_assert_eq!(through_shell("sh", &words), words);
+        }
+    }
+
+    #[test]
+    fn plain_words_stay_readable() {
+        assert_eq!(&*shell_quote(b"--environment"), b"--environment");
+        assert_eq!(&*shell_quote(b"it's"), b"'it'\\''s'");
+        assert_eq!(&*shell_quote(b""), b"''");
+    }
+
+    #[test]
+    fn destinations_that_could_be_options_or_shell_text_are_refused() {
+        for bad in [
+            "-oProxyCommand=x",
+            "a b",
+            "a\nb",
+            "a;b",
+            "$(id)",
+            "",
+            "user@host",
+            "ssh://x",
+        ] {
+            let e = check_name("n", "host", bad).unwrap_err();
+            assert!(e.message.contains("refusing to connect"), "{bad}: {e}");
+        }
+        for good in ["db01.example.net", "10.0.0.1", "[::1]", "web_02"] {
+            check_name("n", "host", good).unwrap();
+        }
+    }
+
+    #[test]
+    fn the_pid_marker_is_taken_out_of_the_output() {
+        let pid = Arc::new(Mutex::new(None));
+        let mut f = PidFilter {
+            pid: pid.clone(),
+            pending: Vec::new(),
+            done: false,
+        };
+        let mut out = Vec::new();
+        for chunk in [&b"motd\norch-p"[..], b"id 4242\nInfo: hi\n", b"more\n"] {
+            out.extend_from_slice(&f.filter(chunk));
+        }
+        out.extend(f.finish());
+        assert_eq!(out, b"motd\nInfo: hi\nmore\n");
+        assert_eq!(*pid.lock().unwrap(), Some(4242));
+    }
+
+    #[test]
+    fn ssh_messages_become_causes() {
+        let cases = [
+            (
+                "ssh: connect to host 127.0.0.1 port 1: Connection refused",
+                RunErrorKind::Unreachable,
+            ),
+            (
+                "ssh: Could not resolve hostname nope: Name or service not known",
+                RunErrorKind::Unreachable,
+            ),
+            (
+                "ssh: connect to host 10.255.255.1 port 22: Connection timed out",
+                RunErrorKind::ConnectTimeout,
+            ),
+            (
+                "root@127.0.0.1: Permission denied (publickey).",
+                RunErrorKind::AuthFailed,
+            ),
+            (
+                "No ED25519 host key is known for [127.0.0.1]:2222 and you have requested strict checking.\nHost key verification failed.",
+                RunErrorKind::HostKeyRejected,
+            ),
+            (
+                "kex_exchange_identification: Connection closed by remote host",
+                RunErrorKind::Transport,
+            ),
+        ];
+        for (said, kind) in cases {
+            let e = connect_error("db01", said, "exit status: 255");
+            assert_eq!(e.kind, kind, "{said}");
+        }
+        let e = connect_error(
+            "db01",
+            "No ED25519 host key is known for [127.0.0.1]:2222 and you have requested strict checking.\nHost key verification failed.\n",
+            "",
+        );
+        assert_eq!(
+            e.message,
+            "the host key of db01 was not accepted: No ED25519 host key is known for [127.0.0.1]:2222 and you have requested strict checking."
+        );
+    }
+}
