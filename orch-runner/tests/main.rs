@@ -3,3 +3,5 @@
 mod common;
 mod local;
 mod scheduler;
+mod ssh;
+mod sshd;

@@ -58,7 +58,7 @@ const PID_MARKER: &[u8] = b"orch-pid ";
 pub struct SshTransport {
     program: PathBuf,
     config_file: Option<PathBuf>,
-    control_dir: OnceLock<Result<tempfile::TempDir, String>>,
+    control_dir: OnceLock<Result<Arc<tempfile::TempDir>, String>>,
     next_socket: AtomicU64,
 }
 
@@ -93,7 +93,7 @@ impl SshTransport {
 
     /// A fresh control-socket path in orch's own private directory (made on first use, removed
     /// with the transport). Unix socket paths are short, so the names are too.
-    fn control_path(&self) -> Result<PathBuf, String> {
+    fn control_path(&self) -> Result<(Arc<tempfile::TempDir>, PathBuf), String> {
         let dir = self.control_dir.get_or_init(|| {
             let base = std::env::temp_dir();
             // A socket path must fit in 108 bytes; a long TMPDIR falls back to /tmp.
@@ -105,6 +105,7 @@ impl SshTransport {
             tempfile::Builder::new()
                 .prefix("orch-ssh-")
                 .tempdir_in(&base)
+                .map(Arc::new)
                 .map_err(|e| {
                     format!(
                         "could not make a directory for ssh control sockets in {}: {e}",
@@ -114,7 +115,7 @@ impl SshTransport {
         });
         let dir = dir.as_ref().map_err(Clone::clone)?;
         let n = self.next_socket.fetch_add(1, Ordering::Relaxed);
-        Ok(dir.path().join(format!("{n}")))
+        Ok((dir.clone(), dir.path().join(format!("{n}"))))
     }
 }
 
@@ -159,7 +160,16 @@ impl Destination {
             .args(&self.common)
             .arg("-S")
             .arg(control)
-            .args(["-o", "ControlMaster=no", "-T", "--"])
+            // Never a connection of its own: without the master, the fallback to a direct
+            // connection fails at once.
+            .args([
+                "-o",
+                "ControlMaster=no",
+                "-o",
+                "ProxyCommand=false",
+                "-T",
+                "--",
+            ])
             .arg(&self.host)
             .arg(OsString::from_vec(remote));
         command
@@ -218,7 +228,7 @@ fn printable(s: &str) -> String {
 impl Transport for SshTransport {
     async fn connect(&self, node: &NodeTarget) -> Result<Box<dyn Connection>, RunError> {
         let dest = Destination::new(self, node)?;
-        let control = self
+        let (control_dir, control) = self
             .control_path()
             .map_err(|e| RunError::new(RunErrorKind::CouldNotStart, e))?;
         let mut command = tokio::process::Command::new(&dest.program);
@@ -342,6 +352,7 @@ impl Transport for SshTransport {
         let connection = SshConnection {
             dest,
             control,
+            _control_dir: control_dir,
             master,
             stderr,
             run_as: node.ssh.run_as.clone(),
@@ -435,6 +446,8 @@ fn connect_error(node: &str, said: &str, status: &str) -> RunError {
 struct SshConnection {
     dest: Destination,
     control: PathBuf,
+    /// Kept while the connection lives, even when the transport goes first.
+    _control_dir: Arc<tempfile::TempDir>,
     master: tokio::process::Child,
     /// What the master printed (why the connection dropped, when it did).
     stderr: Arc<Mutex<TailBuffer>>,
