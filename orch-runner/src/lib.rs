@@ -9,12 +9,15 @@
 //!   embedders) receive them in order.
 //! - [`Store`]: the job history in SQLite, a projection of the event stream written by a
 //!   [`Recorder`] (an [`EventSink`]).
-//! - Transports: [`LocalTransport`] (processes on this machine, argv vectors, own process
-//!   group) and [`ScriptedTransport`] (in-process outcomes, for tests and benchmarks).
+//! - Transports: [`SshTransport`] (OpenSSH, one control master per node), [`LocalTransport`]
+//!   (processes on this machine, argv vectors, own process group) and [`ScriptedTransport`]
+//!   (in-process outcomes, for tests and benchmarks); [`preflight`] connects to every node
+//!   before a job runs.
 
 mod error;
 mod event;
 mod inventory;
+mod preflight;
 mod render;
 mod scheduler;
 mod state;
@@ -27,6 +30,7 @@ pub use event::{
     ErrorCause, Event, EventKind, EventLog, EventSink, JobId, OutputTail, SCHEMA_VERSION,
 };
 pub use inventory::Inventory;
+pub use preflight::{NodeCheck, NodeChecks, PREFLIGHT_KEEP_LIMIT, Preconnected, preflight};
 pub use render::{FAILURE_TAIL_LINES, RunText, render_job_detail, render_job_list};
 pub use scheduler::{
     DEFAULT_CONCURRENCY, JobOptions, JobReport, NodeReport, StopHandle, StopLevel, run_job,

@@ -43,7 +43,7 @@ async fn runs_argv_without_a_shell_and_captures_both_streams() {
 }
 
 #[tokio::test]
-async fn a_missing_program_could_not_start() {
+async fn a_missing_program_is_command_not_found() {
     let mut conn = LocalTransport::new().connect(&target()).await.unwrap();
     let err = conn
         .run(
@@ -52,7 +52,7 @@ async fn a_missing_program_could_not_start() {
         )
         .await
         .unwrap_err();
-    assert_eq!(err.kind, RunErrorKind::CouldNotStart);
+    assert_eq!(err.kind, RunErrorKind::CommandNotFound);
     assert!(
         err.message
             .starts_with("could not start `/nonexistent/agent`: "),

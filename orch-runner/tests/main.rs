@@ -2,6 +2,6 @@
 
 mod common;
 mod local;
+mod preflight;
 mod scheduler;
 mod ssh;
-mod sshd;

@@ -209,7 +209,7 @@ async fn errors_of_every_kind_are_errored_and_skip_dependents() {
     let (report, events) = run(&plan, &t, &JobOptions::default(), &StopHandle::new()).await;
     let node = |n: &str| report.nodes.iter().find(|x| x.name == n).unwrap();
     assert_eq!(node("a").state, NodeState::Errored);
-    assert_eq!(node("a").error, Some(ErrorCause::Transport));
+    assert_eq!(node("a").error, Some(ErrorCause::Unreachable));
     assert_eq!(node("b").error, Some(ErrorCause::CouldNotStart));
     assert_eq!(node("c").state, NodeState::Failed);
     assert_eq!(node("c").exit_code, Some(1));

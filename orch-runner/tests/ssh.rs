@@ -11,8 +11,22 @@ use orch_runner::{
 };
 use tokio_util::sync::CancellationToken;
 
+use orch_runner::{SshTransport, TransportKind};
+use orch_test_sshd::{Sshd, UNPRIVILEGED_USER, user_exists};
+
 use crate::common::plan_of;
-use crate::sshd::{Sshd, UNPRIVILEGED_USER, me, user_exists};
+
+/// The server's transport: [`Sshd::config`] instead of `~/.ssh/config`.
+fn transport(sshd: &Sshd) -> SshTransport {
+    SshTransport::new().with_config_file(Some(sshd.config.clone()))
+}
+
+/// A node named `name`, reached through the server with the key it accepts.
+fn target(sshd: &Sshd, name: &str) -> NodeTarget {
+    let mut t = NodeTarget::default_for(name, TransportKind::Ssh);
+    t.ssh.private_key = Some(sshd.user_key.clone());
+    t
+}
 
 fn request(argv: &[&str]) -> RunRequest {
     RunRequest {
@@ -31,9 +45,9 @@ async fn connect_err(transport: &dyn Transport, target: &NodeTarget) -> RunError
 #[tokio::test]
 async fn runs_over_one_connection_with_exit_codes_output_and_environment() {
     let sshd = Sshd::start();
-    let transport = sshd.transport();
+    let transport = transport(&sshd);
     let before = sshd.logins();
-    let mut conn = transport.connect(&sshd.target("db01")).await.unwrap();
+    let mut conn = transport.connect(&target(&sshd, "db01")).await.unwrap();
     for code in [0, 2, 4] {
         let out = conn
             .run(
@@ -55,11 +69,8 @@ async fn runs_over_one_connection_with_exit_codes_output_and_environment() {
         );
     }
     assert_eq!(
-        conn.fetch("/etc/hostname".as_ref())
-            .await
-            .unwrap()
-            .is_some(),
-        true
+        conn.fetch("/etc/hostname".as_ref()).await.unwrap(),
+        Some(std::fs::read("/etc/hostname").unwrap())
     );
     assert_eq!(conn.fetch("/no/such/file".as_ref()).await.unwrap(), None);
     conn.close().await;
@@ -73,8 +84,8 @@ async fn runs_over_one_connection_with_exit_codes_output_and_environment() {
 #[tokio::test]
 async fn a_missing_command_and_a_refused_connection_are_distinct_errors() {
     let sshd = Sshd::start();
-    let transport = sshd.transport();
-    let mut conn = transport.connect(&sshd.target("db01")).await.unwrap();
+    let transport = transport(&sshd);
+    let mut conn = transport.connect(&target(&sshd, "db01")).await.unwrap();
     let e = conn
         .run(&request(&["orch-no-such-agent"]), &CancellationToken::new())
         .await
@@ -89,7 +100,7 @@ async fn a_missing_command_and_a_refused_connection_are_distinct_errors() {
         .local_addr()
         .unwrap()
         .port();
-    let mut target = sshd.target("db01");
+    let mut target = target(&sshd, "db01");
     target.ssh.port = Some(closed);
     let e = connect_err(&transport, &target).await;
     assert_eq!(e.kind, RunErrorKind::Unreachable, "{e}");
@@ -100,9 +111,9 @@ async fn a_missing_command_and_a_refused_connection_are_distinct_errors() {
 #[tokio::test]
 async fn a_key_the_server_does_not_accept_is_an_authentication_failure() {
     let sshd = Sshd::start();
-    let mut target = sshd.target("db01");
+    let mut target = target(&sshd, "db01");
     target.ssh.private_key = Some(sshd.stranger_key.clone());
-    let e = connect_err(&sshd.transport(), &target).await;
+    let e = connect_err(&transport(&sshd), &target).await;
     assert_eq!(e.kind, RunErrorKind::AuthFailed, "{e}");
     assert!(
         e.message.starts_with("authentication to db01 failed: "),
@@ -117,8 +128,8 @@ async fn host_keys_are_checked_strictly_unless_the_inventory_says_not_to() {
     let wrong = std::fs::read_to_string(sshd.stranger_key.with_extension("pub")).unwrap();
     let wrong_line = format!("[127.0.0.1]:{} {}", sshd.port, wrong.trim());
     let changed = sshd.client_config("changed", &wrong_line);
-    let transport = sshd.transport().with_config_file(Some(changed.clone()));
-    let e = connect_err(&transport, &sshd.target("db01")).await;
+    let changed_transport = transport(&sshd).with_config_file(Some(changed.clone()));
+    let e = connect_err(&changed_transport, &target(&sshd, "db01")).await;
     assert_eq!(e.kind, RunErrorKind::HostKeyRejected, "{e}");
     assert!(
         e.message
@@ -129,8 +140,8 @@ async fn host_keys_are_checked_strictly_unless_the_inventory_says_not_to() {
 
     let unknown = sshd.client_config("unknown", "");
     let e = connect_err(
-        &sshd.transport().with_config_file(Some(unknown)),
-        &sshd.target("db01"),
+        &transport(&sshd).with_config_file(Some(unknown)),
+        &target(&sshd, "db01"),
     )
     .await;
     assert_eq!(e.kind, RunErrorKind::HostKeyRejected, "{e}");
@@ -138,9 +149,9 @@ async fn host_keys_are_checked_strictly_unless_the_inventory_says_not_to() {
 
     // `host-key-check: false`: accepted, and nothing recorded.
     let known_before = std::fs::read(changed.with_extension("known_hosts")).unwrap();
-    let mut target = sshd.target("db01");
+    let mut target = target(&sshd, "db01");
     target.ssh.host_key_check = Some(false);
-    let conn = transport.connect(&target).await.unwrap();
+    let conn = changed_transport.connect(&target).await.unwrap();
     conn.close().await;
     let known_after = std::fs::read(changed.with_extension("known_hosts")).unwrap();
     assert_eq!(known_before, known_after);
@@ -159,7 +170,7 @@ fn process_with(token: &str) -> bool {
 async fn a_run_past_its_timeout_is_killed_on_the_node() {
     let sshd = Sshd::start();
     let token = format!("orch-timeout-{}", std::process::id());
-    let mut target = sshd.target("slow01");
+    let mut target = target(&sshd, "slow01");
     target.command = vec![
         "sh".into(),
         "-c".into(),
@@ -176,7 +187,7 @@ async fn a_run_past_its_timeout_is_killed_on_the_node() {
         1,
         &plan,
         |_| target.clone(),
-        Arc::new(sshd.transport()),
+        Arc::new(transport(&sshd)),
         &options,
         &StopHandle::new(),
         &mut [&mut log],
@@ -208,7 +219,7 @@ async fn a_run_past_its_timeout_is_killed_on_the_node() {
 #[tokio::test]
 async fn a_failing_run_keeps_its_last_lines() {
     let sshd = Sshd::start();
-    let mut target = sshd.target("db01");
+    let mut target = target(&sshd, "db01");
     target.command = vec![
         "sh".into(),
         "-c".into(),
@@ -224,7 +235,7 @@ async fn a_failing_run_keeps_its_last_lines() {
             name: name.into(),
             ..target.clone()
         },
-        Arc::new(sshd.transport()),
+        Arc::new(transport(&sshd)),
         &JobOptions::default(),
         &StopHandle::new(),
         &mut [&mut log],
@@ -257,12 +268,13 @@ async fn a_failing_run_keeps_its_last_lines() {
 #[tokio::test]
 async fn run_as_goes_through_sudo_and_a_refusal_is_reported_before_the_run() {
     let sshd = Sshd::start();
-    let transport = sshd.transport();
+    let transport = transport(&sshd);
     assert!(
         nix::unistd::geteuid().is_root(),
         "the run-as tests log in as root (with sudo rights) and as {UNPRIVILEGED_USER}"
     );
-    let mut target = sshd.target("db01");
+    let mut target = target(&sshd, "db01");
+    target.ssh.user = Some("root".into());
     target.ssh.run_as = Some("nobody".into());
     let mut conn = transport.connect(&target).await.unwrap();
     let out = conn
@@ -272,7 +284,12 @@ async fn run_as_goes_through_sudo_and_a_refusal_is_reported_before_the_run() {
         )
         .await
         .unwrap();
-    assert_eq!(out.output.text, "nobody\ndb01\n");
+    // Root's own rc files may print first; the command's lines end the output.
+    assert!(
+        out.output.text.ends_with("nobody\ndb01\n"),
+        "{:?}",
+        out.output.text
+    );
     conn.close().await;
 
     assert!(
@@ -308,9 +325,8 @@ const HOSTILE: [&str; 9] = [
 #[tokio::test]
 async fn hostile_arguments_arrive_as_literal_argv() {
     let sshd = Sshd::start();
-    let mut conn = sshd
-        .transport()
-        .connect(&sshd.target("db01"))
+    let mut conn = transport(&sshd)
+        .connect(&target(&sshd, "db01"))
         .await
         .unwrap();
     let mut argv = vec!["printf", "%s\\0"];
@@ -351,7 +367,7 @@ async fn non_utf8_bytes_cross_ssh_as_they_are() {
 #[tokio::test]
 async fn hostile_certnames_are_refused_before_ssh_runs() {
     let sshd = Sshd::start();
-    let transport = sshd.transport();
+    let transport = transport(&sshd);
     for name in [
         "-oProxyCommand=touch /tmp/orch-pwned",
         "db01;touch /tmp/orch-pwned",
@@ -359,12 +375,12 @@ async fn hostile_certnames_are_refused_before_ssh_runs() {
         "db01\nHost *",
         "root@db01",
     ] {
-        let e = connect_err(&transport, &sshd.target(name)).await;
+        let e = connect_err(&transport, &target(&sshd, name)).await;
         assert_eq!(e.kind, RunErrorKind::CouldNotStart, "{e}");
         assert!(e.message.starts_with("refusing to connect to node "), "{e}");
         assert!(!e.message.contains('\n'), "one line: {e}");
     }
-    let mut target = sshd.target("db01");
+    let mut target = target(&sshd, "db01");
     target.ssh.user = Some("-oProxyCommand=x".into());
     let e = connect_err(&transport, &target).await;
     assert!(e.message.contains("its ssh user"), "{e}");
@@ -378,7 +394,7 @@ async fn fifty_targets_at_concurrency_twenty_one_connection_each() {
     let names: Vec<String> = (0..50).map(|i| format!("node{i:02}.test")).collect();
     let nodes: Vec<(&str, &[&str])> = names.iter().map(|n| (n.as_str(), &[][..])).collect();
     let plan = plan_of(&nodes);
-    let base = sshd.target("x");
+    let base = target(&sshd, "x");
     let mut log = EventLog::default();
     let options = JobOptions {
         concurrency: 20,
@@ -394,7 +410,7 @@ async fn fifty_targets_at_concurrency_twenty_one_connection_each() {
             append_flags: false,
             ..base.clone()
         },
-        Arc::new(sshd.transport()),
+        Arc::new(transport(&sshd)),
         &options,
         &StopHandle::new(),
         &mut [&mut log],
@@ -422,5 +438,4 @@ async fn fifty_targets_at_concurrency_twenty_one_connection_each() {
         peak = peak.max(running);
     }
     assert!(peak <= 20, "at most 20 at once, saw {peak}");
-    let _ = me();
 }

@@ -105,7 +105,7 @@ impl Transport for ScriptedTransport {
     async fn connect(&self, node: &NodeTarget) -> Result<Box<dyn Connection>, RunError> {
         let script = self.scripts.get(&node.name).unwrap_or(&self.default);
         if let Script::Unreachable(msg) = script {
-            return Err(RunError::new(RunErrorKind::Transport, msg.clone()));
+            return Err(RunError::new(RunErrorKind::Unreachable, msg.clone()));
         }
         Ok(Box::new(ScriptedConnection {
             node: node.name.clone(),

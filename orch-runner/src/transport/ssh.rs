@@ -190,10 +190,11 @@ fn check_name(node: &str, what: &str, value: &str) -> Result<(), RunError> {
         Some("it is empty".to_owned())
     } else if value.starts_with('-') {
         Some("it starts with `-`, so ssh would read it as an option".to_owned())
-    } else if let Some(c) = inner.chars().find(|&c| !allowed(c)) {
-        Some(format!("it contains {}", describe_char(c)))
     } else {
-        None
+        inner
+            .chars()
+            .find(|&c| !allowed(c))
+            .map(|c| format!("it contains {}", describe_char(c)))
     };
     match problem {
         None => Ok(()),
@@ -541,17 +542,16 @@ impl SshConnection {
         ))
     }
 
-    /// Signals the run's process group on the node.
+    /// Signals the run's process group on the node. As the login user, not through `sudo`:
+    /// with `run-as` the group's leader is `sudo` itself (its real uid is the login's), which
+    /// passes the signal on to the command. `kill -SIG -PGID`, the form dash's and bash's
+    /// builtin both take.
     async fn remote_kill(&self, pid: Option<i32>, signal: &str) {
         let Some(pid) = pid else { return };
-        let group = format!("-{pid}");
-        let pid = pid.to_string();
-        let kill = self.remote_argv(&[
+        let kill = join_quoted(&[
             b"kill",
             format!("-{signal}").as_bytes(),
-            b"--",
-            group.as_bytes(),
-            pid.as_bytes(),
+            format!("-{pid}").as_bytes(),
         ]);
         let _ = tokio::time::timeout(Duration::from_secs(5), self.output(kill)).await;
     }
@@ -787,11 +787,12 @@ impl OutputFilter for PidFilter {
         let mut start = 0;
         while let Some(nl) = self.pending[start..].iter().position(|&b| b == b'\n') {
             let line = &self.pending[start..start + nl];
-            if let Some(digits) = line.strip_prefix(PID_MARKER) {
-                if let Some(pid) = std::str::from_utf8(digits)
-                    .ok()
-                    .and_then(|d| d.parse::<i32>().ok())
-                    .filter(|&p| p > 1)
+            if let Some(pid) = line
+                .strip_prefix(PID_MARKER)
+                .and_then(|digits| std::str::from_utf8(digits).ok())
+                .and_then(|d| d.parse::<i32>().ok())
+                .filter(|&p| p > 1)
+            {
                 {
                     *self.pid.lock().unwrap_or_else(|p| p.into_inner()) = Some(pid);
                     let mut rest = std::mem::take(&mut self.pending);

@@ -1,5 +1,6 @@
 //! `orch job plan|run|show`.
 
+mod nodes;
 mod plan;
 mod progress;
 mod run;

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use orch_runner::{
-    Event, EventSink, Inventory, InventoryTransport, JobOptions, JobState, NewJob, RunText,
-    StopHandle, StopLevel,
+    Event, EventSink, JobOptions, JobState, NewJob, RunText, StopHandle, StopLevel, Transport,
 };
 
 use super::PlanSourceArgs;
+use super::nodes::{NodeAccessArgs, check_nodes, checks_json, runtime, transport};
 use super::progress::Progress;
 use crate::commands::open_store;
 use crate::exit::Exit;
@@ -21,10 +21,15 @@ use crate::exit::Exit;
 pub(crate) struct RunArgs {
     #[command(flatten)]
     source: PlanSourceArgs,
-    /// How to reach the nodes: a Bolt-style inventory (YAML). Without one, every node is
-    /// reached over ssh at its certname.
-    #[arg(long, value_name = "FILE", env = "ORCH_INVENTORY")]
-    inventory: Option<PathBuf>,
+    #[command(flatten)]
+    access: NodeAccessArgs,
+    /// Connect to every node first; if any cannot be reached or authenticated, start no job
+    /// (exit 3).
+    #[arg(long)]
+    preflight: bool,
+    /// With --preflight: run the job anyway; the nodes that failed the check end errored.
+    #[arg(long = "no-preflight-abort", requires = "preflight")]
+    no_preflight_abort: bool,
     /// Run the agents in noop mode (simulate, change nothing).
     #[arg(long, conflicts_with = "no_noop")]
     noop: bool,
@@ -55,15 +60,9 @@ enum RunFormat {
 }
 
 pub(super) fn run(args: RunArgs) -> Exit {
-    let inventory = match &args.inventory {
-        Some(path) => match Inventory::load(path) {
-            Ok(inv) => inv,
-            Err(e) => {
-                eprintln!("Error: {e}");
-                return Exit::InvalidInput;
-            }
-        },
-        None => Inventory::empty(),
+    let inventory = match args.access.load() {
+        Ok(inv) => inv,
+        Err(exit) => return exit,
     };
     // A whole-environment job also runs the inventory's nodes that host no component.
     let extra_nodes = if args.source.is_whole_environment() {
@@ -89,6 +88,39 @@ pub(super) fn run(args: RunArgs) -> Exit {
         eprintln!("Error: the target has no nodes to run");
         return Exit::InvalidInput;
     }
+    let runtime = match runtime() {
+        Ok(rt) => rt,
+        Err(exit) => return exit,
+    };
+    // Pre-flight before the job exists: a job that cannot start is not recorded.
+    let preconnected = if args.preflight {
+        let (checks, preconnected) =
+            runtime.block_on(check_nodes(&plan, &inventory, options.concurrency));
+        let failed = checks.failed().count();
+        let shown = match args.format {
+            RunFormat::Text => crate::commands::print(&format!("{}\n", checks.render())),
+            RunFormat::Json => crate::commands::print(&format!("{}\n", checks_json(&checks))),
+        };
+        if shown != Exit::Success {
+            return shown;
+        }
+        if failed > 0 && !args.no_preflight_abort {
+            runtime.block_on(preconnected.close_unused());
+            eprintln!(
+                "Error: no job was started: {} cannot be used (--no-preflight-abort runs the \
+                 job anyway)",
+                if failed == 1 {
+                    "1 node".to_owned()
+                } else {
+                    format!("{failed} nodes")
+                }
+            );
+            return Exit::Internal;
+        }
+        Some(Arc::new(preconnected))
+    } else {
+        None
+    };
     let store = match open_store(args.store.as_deref()) {
         Ok(s) => s,
         Err(exit) => return exit,
@@ -134,30 +166,28 @@ pub(super) fn run(args: RunArgs) -> Exit {
         }
     }
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("Error: could not start the runtime: {e}");
-            return Exit::Internal;
-        }
-    };
     let stop = StopHandle::new();
     let interrupted = Arc::new(AtomicBool::new(false));
+    let transport: Arc<dyn Transport> = match &preconnected {
+        Some(p) => p.clone(),
+        None => Arc::new(transport()),
+    };
     let report = runtime.block_on(async {
         watch_signals(stop.clone(), interrupted.clone());
-        orch_runner::run_job(
+        let report = orch_runner::run_job(
             id,
             &plan,
             |name| inventory.target(name),
-            Arc::new(InventoryTransport::default()),
+            transport,
             &options,
             &stop,
             &mut [&mut recorder, &mut output],
         )
-        .await
+        .await;
+        if let Some(p) = &preconnected {
+            p.close_unused().await;
+        }
+        report
     });
     if let Some(p) = &output.progress {
         p.finish();

@@ -1,7 +1,7 @@
-//! A real OpenSSH server for the tests: on 127.0.0.1 at a free port, with a host key and a user
-//! key made for this run in a temporary directory (never the machine's own sshd, keys or
-//! `~/.ssh`), stopped when dropped. `.ci/run` installs `openssh-server` and `sudo`, and makes
-//! the unprivileged login [`UNPRIVILEGED_USER`].
+//! A real OpenSSH server for orch's tests and benchmarks: on 127.0.0.1 at a free port, with a
+//! host key and user keys made for this run in a temporary directory (never the machine's own
+//! sshd, keys or `~/.ssh`), stopped when dropped. `.ci/run` installs `openssh-server` and
+//! `sudo`, and makes the unprivileged login [`UNPRIVILEGED_USER`].
 
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
@@ -9,24 +9,25 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use orch_runner::{NodeTarget, SshTransport, TransportKind};
-
 /// A login without sudo rights (made by `.ci/run`).
-pub(crate) const UNPRIVILEGED_USER: &str = "orch-ssh-test";
+pub const UNPRIVILEGED_USER: &str = "orch-ssh-test";
 
 const SSHD: &str = "/usr/sbin/sshd";
 
-pub(crate) struct Sshd {
-    pub(crate) dir: tempfile::TempDir,
-    pub(crate) port: u16,
+/// A running sshd; killed when dropped.
+pub struct Sshd {
+    /// Where its files are.
+    pub dir: tempfile::TempDir,
+    /// The port it listens on, at 127.0.0.1.
+    pub port: u16,
     /// The key the server accepts.
-    pub(crate) user_key: PathBuf,
+    pub user_key: PathBuf,
     /// A key it does not.
-    pub(crate) stranger_key: PathBuf,
+    pub stranger_key: PathBuf,
     /// `[127.0.0.1]:PORT <host key>`.
-    pub(crate) known_hosts_line: String,
+    pub known_hosts_line: String,
     /// The client configuration: every host name goes to this server, its host key known.
-    pub(crate) config: PathBuf,
+    pub config: PathBuf,
     log: PathBuf,
     child: Child,
 }
@@ -41,13 +42,28 @@ fn keygen(path: &Path) {
     assert!(status.success(), "ssh-keygen failed");
 }
 
-/// The user the tests run as (and log in as).
-pub(crate) fn me() -> String {
-    orch_runner::login_name()
+/// Who the client configuration logs in as: [`UNPRIVILEGED_USER`] when it exists (a plain
+/// `/bin/sh` login, no rc files that print), else the user the tests run as.
+pub fn login() -> String {
+    if user_exists(UNPRIVILEGED_USER) {
+        UNPRIVILEGED_USER.to_owned()
+    } else {
+        me()
+    }
+}
+
+/// The user the tests run as.
+pub fn me() -> String {
+    let uid = nix::unistd::getuid();
+    match nix::unistd::User::from_uid(uid) {
+        Ok(Some(user)) => user.name,
+        _ => uid.to_string(),
+    }
 }
 
 impl Sshd {
-    pub(crate) fn start() -> Sshd {
+    /// Starts one; panics (the tests cannot run) when sshd is missing or will not start.
+    pub fn start() -> Sshd {
         assert!(
             Path::new(SSHD).exists(),
             "{SSHD} is missing: the ssh tests need openssh-server (`.ci/run` installs it)"
@@ -146,7 +162,7 @@ impl Sshd {
 
     /// A client configuration sending every host to this server, with `known_hosts` as the
     /// known hosts (and no agent, no other keys, no global file).
-    pub(crate) fn client_config(&self, name: &str, known_hosts: &str) -> PathBuf {
+    pub fn client_config(&self, name: &str, known_hosts: &str) -> PathBuf {
         let d = self.dir.path();
         let known = d.join(format!("{name}.known_hosts"));
         std::fs::write(&known, format!("{known_hosts}\n")).unwrap();
@@ -158,32 +174,20 @@ impl Sshd {
              IdentitiesOnly yes\n  UserKnownHostsFile {}\n  GlobalKnownHostsFile /dev/null\n  \
              StrictHostKeyChecking yes\n",
             self.port,
-            me(),
+            login(),
             known.display()
         )
         .unwrap();
         path
     }
 
-    /// A transport using [`Sshd::config`].
-    pub(crate) fn transport(&self) -> SshTransport {
-        SshTransport::new().with_config_file(Some(self.config.clone()))
-    }
-
-    /// A node named `name` reached through this server with the accepted key.
-    pub(crate) fn target(&self, name: &str) -> NodeTarget {
-        let mut t = NodeTarget::default_for(name, TransportKind::Ssh);
-        t.ssh.private_key = Some(self.user_key.clone());
-        t
-    }
-
     /// What the server has logged so far.
-    pub(crate) fn log(&self) -> String {
+    pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// How many connections authenticated.
-    pub(crate) fn logins(&self) -> usize {
+    pub fn logins(&self) -> usize {
         self.log()
             .lines()
             .filter(|l| l.contains("Accepted publickey"))
@@ -199,6 +203,6 @@ impl Drop for Sshd {
 }
 
 /// Whether `user` exists on this machine.
-pub(crate) fn user_exists(user: &str) -> bool {
+pub fn user_exists(user: &str) -> bool {
     nix::unistd::User::from_name(user).ok().flatten().is_some()
 }
