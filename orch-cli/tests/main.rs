@@ -3,6 +3,7 @@
 mod job;
 mod parser;
 mod run;
+mod ssh;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

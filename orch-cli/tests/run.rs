@@ -8,18 +8,18 @@ use std::time::{Duration, Instant};
 use crate::root;
 
 /// A fresh store and inventories in a temp dir.
-struct Sandbox {
-    dir: tempfile::TempDir,
+pub(crate) struct Sandbox {
+    pub(crate) dir: tempfile::TempDir,
 }
 
 impl Sandbox {
-    fn new() -> Sandbox {
+    pub(crate) fn new() -> Sandbox {
         Sandbox {
             dir: tempfile::tempdir().unwrap(),
         }
     }
 
-    fn store(&self) -> PathBuf {
+    pub(crate) fn store(&self) -> PathBuf {
         self.dir.path().join("jobs.sqlite3")
     }
 
@@ -51,7 +51,7 @@ impl Sandbox {
         path
     }
 
-    fn command(&self, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_orch"));
         cmd.args(args)
             .arg("--store")
@@ -107,7 +107,7 @@ fn rand_suffix() -> u64 {
     N.fetch_add(1, Ordering::SeqCst)
 }
 
-fn render(out: &Output) -> String {
+pub(crate) fn render(out: &Output) -> String {
     redact(&format!(
         "exit: {}\n--- stdout\n{}--- stderr\n{}",
         out.status.code().unwrap_or(-1),
@@ -221,20 +221,41 @@ fn an_unusable_store_exits_3() {
 
 #[test]
 fn a_node_without_a_reachable_transport_errors_and_the_job_fails() {
-    // No inventory: ssh, which this orch does not have yet; every node errors, nothing hangs.
+    // No inventory: ssh to the certname; here every host is a closed port, so every node
+    // errors at once and nothing hangs.
     let sb = Sandbox::new();
-    let out = sb.run(&[
-        "job",
-        "run",
-        "-m",
-        "examples/shop",
-        "-n",
-        "db01.example.net",
-    ]);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = sb.dir.path().join("ssh_config");
+    std::fs::write(
+        &config,
+        format!("Host *\n  HostName 127.0.0.1\n  Port {closed}\n"),
+    )
+    .unwrap();
+    let out = render(
+        &sb.command(&[
+            "job",
+            "run",
+            "-m",
+            "examples/shop",
+            "-n",
+            "db01.example.net",
+        ])
+        .env("ORCH_SSH_CONFIG", &config)
+        .output()
+        .unwrap(),
+    );
     assert!(out.starts_with("exit: 1\n"), "{out}");
-    assert!(out.contains(
-        "Error running puppet on db01.example.net: cannot reach db01.example.net over ssh"
-    ));
+    assert!(
+        out.contains(&format!(
+            "Error running puppet on db01.example.net: cannot reach db01.example.net: ssh: \
+             connect to host 127.0.0.1 port {closed}: Connection refused"
+        )),
+        "{out}"
+    );
 }
 
 #[test]
