@@ -3,3 +3,4 @@
 mod common;
 mod local;
 mod scheduler;
+mod summaries;
