@@ -23,24 +23,33 @@ impl Sandbox {
         self.dir.path().join("jobs.sqlite3")
     }
 
-    /// An inventory running the example agent with `args` on every node, `web02` with `web02`.
+    /// An inventory running the example agent with `args` on every node, `web02` with `web02`
+    /// after them.
     fn inventory(&self, args: &[&str], web02: &[&str]) -> PathBuf {
+        self.inventory_with(args, &[("web02", web02)])
+    }
+
+    /// An inventory running the example agent with `args` on every node, and after them a
+    /// node's own `extra` args; each node writes its run summary in the sandbox
+    /// (`--lastrunfile`) and orch reads it there.
+    fn inventory_with(&self, args: &[&str], extra: &[(&str, &[&str])]) -> PathBuf {
         let agent = root().join("examples/shop/agent");
-        let argv = |extra: &[&str]| {
-            let mut v = vec![format!("{:?}", agent.display().to_string())];
-            v.extend(extra.iter().map(|a| format!("{a:?}")));
-            format!("[{}]", v.join(", "))
-        };
-        let mut text = format!(
-            "config:\n  transport: local\n  orch:\n    command: {}\n",
-            argv(args)
-        );
-        if !web02.is_empty() {
-            let mut all = args.to_vec();
-            all.extend(web02);
+        let mut text = "config:\n  transport: local\ntargets:\n".to_owned();
+        for node in ["db01", "web01", "web02", "web03", "lb01"] {
+            let summary = self
+                .dir
+                .path()
+                .join(format!("{node}/last_run_summary.yaml"));
+            let summary = format!("{:?}", summary.display().to_string());
+            let mut argv = vec![format!("{:?}", agent.display().to_string())];
+            argv.extend(args.iter().map(|a| format!("{a:?}")));
+            for (_, more) in extra.iter().filter(|(n, _)| *n == node) {
+                argv.extend(more.iter().map(|a| format!("{a:?}")));
+            }
+            argv.extend(["\"--lastrunfile\"".to_owned(), summary.clone()]);
             text += &format!(
-                "targets:\n  - name: web02.example.net\n    config:\n      orch:\n        command: {}\n",
-                argv(&all)
+                "  - name: {node}.example.net\n    config:\n      orch:\n        command: [{}]\n        summary: {summary}\n",
+                argv.join(", ")
             );
         }
         let path = self
@@ -327,18 +336,7 @@ fn finished_nodes(v: &serde_json::Value) -> usize {
 fn a_reader_sees_progress_and_a_killed_runner_reads_as_died() {
     let sb = Sandbox::new();
     // db01 fast, the web nodes slow: kill -9 while they run.
-    let inv = sb.inventory(&["--delay", "5"], &[]);
-    let fast = sb.dir.path().join("fast.yaml");
-    let agent = root().join("examples/shop/agent");
-    std::fs::write(
-        &fast,
-        std::fs::read_to_string(&inv).unwrap()
-            + &format!(
-                "targets:\n  - name: db01.example.net\n    config: {{ orch: {{ command: [{:?}, --delay, \"0\"] }} }}\n",
-                agent.display().to_string()
-            ),
-    )
-    .unwrap();
+    let fast = sb.inventory_with(&["--delay", "5"], &[("db01", &["--delay", "0"])]);
     let mut child = sb
         .command(&[
             "job",

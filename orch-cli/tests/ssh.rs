@@ -6,29 +6,49 @@ use orch_test_sshd::Sshd;
 use crate::root;
 use crate::run::{Sandbox, render};
 
-/// The shop's nodes over ssh: every node runs a Puppet-like command, web02's fails, web03 is
-/// a closed port.
-fn inventory(sb: &Sandbox, sshd: &Sshd, closed: u16) -> std::path::PathBuf {
+/// The shop's nodes over ssh: every node runs a Puppet-like command that writes its run
+/// summary (one path for all: on real nodes each has its own disk; `--concurrency 1` keeps
+/// them apart here), web02's fails and writes none, web03 is a closed port.
+fn inventory(
+    sb: &Sandbox,
+    sshd: &Sshd,
+    closed: u16,
+    state: &std::path::Path,
+) -> std::path::PathBuf {
+    let summary = state.join("last_run_summary.yaml");
     let text = format!(
         r#"config:
   ssh:
     private-key: {key}
   orch:
-    command: [sh, -c, 'echo "Info: Applying configuration version 1796288400"; echo "Notice: Applied catalog in 0.42 seconds"; exit 2']
+    command: [sh, -c, 'echo "Info: Applying configuration version 1796288400"; printf "%s\n" --- "version:" "  config: 1796288400" "  puppet: 7.23.0" "resources:" "  changed: 2" "  failed: 0" "  out_of_sync: 2" "  skipped: 0" "  total: 13" "time:" "  total: 0.42" "  last_run: $(date +%s)" "events:" "  failure: 0" "  success: 2" "  total: 2" > "$0"; echo "Notice: Applied catalog in 0.42 seconds"; exit 2', {summary}]
     append-flags: false
+    summary: {summary}
 targets:
   - name: web02.example.net
     config:
       orch:
-        command: [sh, -c, 'echo "Error: Could not find init script for shop" >&2; exit 4']
+        command: [sh, -c, 'rm -f "$0"; echo "Error: Could not find init script for shop" >&2; exit 4', {summary}]
   - uri: ssh://127.0.0.1:{closed}
     name: web03.example.net
 "#,
-        key = sshd.user_key.display()
+        key = sshd.user_key.display(),
+        summary = summary.display(),
     );
     let path = sb.dir.path().join("inventory.yaml");
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// A directory the remote login (another user) can write its summaries to.
+fn state_dir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::Builder::new()
+        .prefix("orch-ssh-state-")
+        .tempdir()
+        .unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    dir
 }
 
 fn closed_port() -> u16 {
@@ -49,7 +69,8 @@ fn a_job_over_ssh_runs_fails_and_reports_the_unreachable_node() {
     let sshd = Sshd::start();
     let sb = Sandbox::new();
     let closed = closed_port();
-    let inv = inventory(&sb, &sshd, closed);
+    let state = state_dir();
+    let inv = inventory(&sb, &sshd, closed, state.path());
     let run = |extra: &[&str]| {
         let mut args = vec![
             "job",
@@ -89,7 +110,8 @@ fn plan_check_nodes_reports_in_text_and_json() {
     let sshd = Sshd::start();
     let sb = Sandbox::new();
     let closed = closed_port();
-    let inv = inventory(&sb, &sshd, closed);
+    let state = state_dir();
+    let inv = inventory(&sb, &sshd, closed, state.path());
     let plan = |format: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_orch"))
             .current_dir(root())

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::state::{JobState, NodeCounts};
+use crate::summary::RunSummary;
 use crate::time::Timestamp;
 
 /// The version of the event and job JSON shapes. Keys may be added within a version; none is
@@ -67,6 +68,9 @@ pub enum EventKind {
         /// The end of what the run printed.
         #[serde(flatten)]
         output: OutputTail,
+        /// The agent's run summary as orch read it (`None` only in events of older orchs).
+        #[serde(default)]
+        summary: Option<RunSummary>,
     },
     /// A node's agent run reported failure.
     NodeFailed {
@@ -80,6 +84,9 @@ pub enum EventKind {
         /// The end of what the run printed.
         #[serde(flatten)]
         output: OutputTail,
+        /// The agent's run summary as orch read it (`None` only in events of older orchs).
+        #[serde(default)]
+        summary: Option<RunSummary>,
     },
     /// A node's run could not be done.
     NodeErrored {
@@ -355,10 +362,11 @@ mod tests {
             exit_code: 2,
             duration_s: 1.5,
             output: OutputTail::default(),
+            summary: None,
         });
         assert_eq!(
             e.to_json_line(),
-            r#"{"schema":1,"seq":3,"type":"node_finished","time":"2026-12-03T09:00:00.000Z","job":7,"node":"db01","duration_s":1.5,"exit_code":2,"output_tail":"","output_truncated":false,"message":"m"}"#
+            r#"{"schema":1,"seq":3,"type":"node_finished","time":"2026-12-03T09:00:00.000Z","job":7,"node":"db01","duration_s":1.5,"exit_code":2,"output_tail":"","output_truncated":false,"summary":null,"message":"m"}"#
         );
     }
 
@@ -386,6 +394,11 @@ mod tests {
                     text: "x\n".into(),
                     truncated: true,
                 },
+                summary: Some(crate::RunSummary::from_fetch(
+                    std::path::Path::new("/s.yaml"),
+                    Ok(Some(b"resources: {failed: 1}\n".to_vec())),
+                    Timestamp::from_millis(0),
+                )),
             },
             EventKind::NodeErrored {
                 node: "a".into(),

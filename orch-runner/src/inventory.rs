@@ -733,7 +733,7 @@ fn parse_orch(node: &Node, what: &str, base_dir: &Path, config: &mut Config) -> 
                 config.command = Some(argv);
             }
             "append-flags" => config.append_flags = Some(boolean(value, &field)?),
-            "summary" => config.summary = Some(PathBuf::from(string(value, &field)?)),
+            "summary" => config.summary = Some(summary_path(string(value, &field)?, base_dir)),
             _ => unreachable!("entries returns only ORCH_KEYS.used"),
         }
     }
@@ -748,6 +748,17 @@ fn program_path(program: &str, base_dir: &Path) -> String {
         return program.to_owned();
     }
     join_clean(base_dir, path).to_string_lossy().into_owned()
+}
+
+/// A relative summary path is next to the inventory, as a relative program path is (it means
+/// something only for `local` targets; Puppet's own `lastrunfile` is always absolute).
+fn summary_path(path: &str, base_dir: &Path) -> PathBuf {
+    let path = Path::new(path);
+    if path.is_absolute() {
+        path.to_owned()
+    } else {
+        join_clean(base_dir, path)
+    }
 }
 
 /// `~/` is the home directory; a relative key path is next to the inventory (Bolt expands
@@ -1571,6 +1582,22 @@ groups:
         assert_eq!(web.ssh.host_key_check, Some(false));
         assert_eq!(web.ssh.private_key, Some(PathBuf::from("/inv/keys/id_rsa")));
         assert_eq!(inv.target("cache1").ssh.user.as_deref(), Some("root"));
+    }
+
+    #[test]
+    fn relative_summary_paths_are_next_to_the_file() {
+        let inv = ok("
+targets:
+  - name: a
+    config: { orch: { summary: ./state/a.yaml } }
+  - name: b
+    config: { orch: { summary: /var/b.yaml } }
+");
+        assert_eq!(
+            inv.target("a").summary,
+            Some(PathBuf::from("/inv/state/a.yaml"))
+        );
+        assert_eq!(inv.target("b").summary, Some(PathBuf::from("/var/b.yaml")));
     }
 
     #[test]

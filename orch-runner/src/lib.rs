@@ -22,6 +22,7 @@ mod render;
 mod scheduler;
 mod state;
 mod store;
+mod summary;
 mod time;
 mod transport;
 
@@ -37,6 +38,9 @@ pub use scheduler::{
 };
 pub use state::{JobState, NodeCounts, NodeState, UnknownState};
 pub use store::{JobRecord, JobSummary, NewJob, NewJobNode, NodeRecord, Recorder, Store};
+pub use summary::{
+    CLOCK_SKEW_S, DEFAULT_SUMMARY_PATH, EventCounts, ResourceCounts, RunSummary, SummaryStatus,
+};
 pub use time::{BadTimestamp, Timestamp, format_duration};
 pub use transport::{
     Connection, Exit, InventoryTransport, LocalTransport, NodeTarget, OUTPUT_LIMIT, RunError,

@@ -10,6 +10,7 @@ use orch_planner::Plan;
 use crate::event::{Event, EventKind, OutputTail};
 use crate::state::NodeState;
 use crate::store::{JobRecord, NodeRecord};
+use crate::summary::RunSummary;
 use crate::time::{Timestamp, format_duration};
 
 /// How many lines of a failed run's output are shown under its error.
@@ -47,14 +48,28 @@ impl RunText {
         match &event.kind {
             // The header (plan box, `New job created`) is printed before the job starts.
             EventKind::JobStarted { .. } => {}
-            EventKind::NodeRunning { .. }
-            | EventKind::NodeFinished { .. }
-            | EventKind::JobStopping { .. } => {
+            EventKind::NodeRunning { .. } | EventKind::JobStopping { .. } => {
                 out.push_str(&event.message);
                 out.push('\n');
             }
-            EventKind::NodeFailed { node, output, .. }
-            | EventKind::NodeErrored { node, output, .. } => {
+            EventKind::NodeFinished { summary, .. } => {
+                out.push_str(&event.message);
+                out.push('\n');
+                write_summary(&mut out, summary.as_ref(), "  ");
+            }
+            EventKind::NodeFailed {
+                node,
+                output,
+                summary,
+                ..
+            } => {
+                self.affect(node);
+                out.push_str(&event.message);
+                out.push('\n');
+                write_summary(&mut out, summary.as_ref(), "  ");
+                write_tail(&mut out, output);
+            }
+            EventKind::NodeErrored { node, output, .. } => {
                 self.affect(node);
                 out.push_str(&event.message);
                 out.push('\n');
@@ -82,6 +97,13 @@ impl RunText {
         if let Some(apps) = self.applications_of.get(node) {
             self.affected.extend(apps.iter().cloned());
         }
+    }
+}
+
+/// A node's run-summary lines (PE's `Resource events: ...`), indented under its line.
+fn write_summary(out: &mut String, summary: Option<&RunSummary>, indent: &str) {
+    for line in summary.map(RunSummary::lines).unwrap_or_default() {
+        let _ = writeln!(out, "{indent}{line}");
     }
 }
 
@@ -249,11 +271,13 @@ fn write_node_outcome(out: &mut String, n: &NodeRecord) {
                 "    Finished{took}{changes} (exit code {})",
                 n.exit_code.unwrap_or(0)
             );
+            write_summary(out, n.run_summary().as_ref(), "    ");
         }
         NodeState::Failed | NodeState::Errored => {
             if let Some(m) = &n.message {
                 let _ = writeln!(out, "    {m}");
             }
+            write_summary(out, n.run_summary().as_ref(), "    ");
             let tail = OutputTail {
                 text: n.output_tail.clone().unwrap_or_default(),
                 truncated: n.output_truncated,

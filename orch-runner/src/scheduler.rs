@@ -16,8 +16,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::event::{ErrorCause, Event, EventKind, EventSink, JobId, OutputTail};
 use crate::state::{JobState, NodeCounts, NodeState};
+use crate::summary::RunSummary;
 use crate::time::{Timestamp, format_duration};
-use crate::transport::{Exit, NodeTarget, RunErrorKind, RunRequest, Transport};
+use crate::transport::{Connection, Exit, NodeTarget, RunErrorKind, RunRequest, Transport};
 
 /// How a job runs, beyond its plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,6 +155,8 @@ pub struct NodeReport {
     pub skipped_because: Option<String>,
     /// What the event for its end said.
     pub message: String,
+    /// The agent's run summary, for a node whose run ended with an exit.
+    pub summary: Option<RunSummary>,
 }
 
 /// Runs `plan` as job `id`: every node over `transport`, reached as `target` says, events to
@@ -180,6 +183,7 @@ pub async fn run_job(
             error: None,
             skipped_because: None,
             message: String::new(),
+            summary: None,
         })
         .collect();
     let mut job = Scheduler {
@@ -328,6 +332,7 @@ pub async fn run_job(
                 error: n.error,
                 skipped_because: n.skipped_because,
                 message: n.message,
+                summary: n.summary,
             })
             .collect(),
         duration_s,
@@ -344,6 +349,7 @@ struct SchedNode {
     error: Option<ErrorCause>,
     skipped_because: Option<String>,
     message: String,
+    summary: Option<RunSummary>,
 }
 
 struct Scheduler<'s, 'k> {
@@ -446,6 +452,7 @@ impl Scheduler<'_, '_> {
             detail,
             output,
             duration,
+            summary,
         } = end;
         self.set_state(i, state);
         let duration_s = seconds(duration);
@@ -456,6 +463,7 @@ impl Scheduler<'_, '_> {
                     exit_code: exit_code.unwrap_or(0),
                     duration_s,
                     output,
+                    summary: summary.clone(),
                 },
                 format!("Finished puppet run on {node} - Success!"),
             ),
@@ -465,6 +473,7 @@ impl Scheduler<'_, '_> {
                     exit_code,
                     duration_s,
                     output,
+                    summary: summary.clone(),
                 },
                 format!("Error running puppet on {node}: {detail}"),
             ),
@@ -482,6 +491,7 @@ impl Scheduler<'_, '_> {
         n.exit_code = exit_code;
         n.error = error;
         n.message = message.clone();
+        n.summary = summary;
         self.emit(kind, message);
         if state == NodeState::Finished {
             for d in self.nodes[i].dependents.clone() {
@@ -575,6 +585,8 @@ struct NodeEnd {
     detail: String,
     output: OutputTail,
     duration: Duration,
+    /// The agent's run summary, read after a run that ended with an exit.
+    summary: Option<RunSummary>,
 }
 
 impl NodeEnd {
@@ -586,6 +598,7 @@ impl NodeEnd {
             detail: format!("internal error in the transport: {e}"),
             output: OutputTail::default(),
             duration: Duration::ZERO,
+            summary: None,
         }
     }
 }
@@ -598,12 +611,21 @@ async fn run_node(
     token: CancellationToken,
 ) -> NodeEnd {
     let started = tokio::time::Instant::now();
+    // Wall-clock, as the node's summary is stamped: what its freshness is judged against.
+    let run_started = Timestamp::now();
     let work = async {
         let mut conn = tokio::select! {
             conn = transport.connect(&target) => conn?,
             () = token.cancelled() => return Err(crate::transport::RunError::new(RunErrorKind::Cancelled, "cancelled while connecting")),
         };
         let result = conn.run(&request, &token).await;
+        let result = match result {
+            Ok(outcome) => {
+                let summary = read_summary(conn.as_mut(), &target, run_started, &token).await;
+                Ok((outcome, summary))
+            }
+            Err(e) => Err(e),
+        };
         conn.close().await;
         result
     };
@@ -622,9 +644,17 @@ async fn run_node(
     };
     let duration = started.elapsed();
     match result {
-        Ok(outcome) => {
+        Ok((outcome, summary)) => {
             let (state, exit_code, detail) = match outcome.exit {
-                Exit::Code(c @ (0 | 2)) => (NodeState::Finished, Some(c), String::new()),
+                // PE judged a run by its report too: failures there fail the node.
+                Exit::Code(c @ (0 | 2)) => match summary.failure() {
+                    Some(failure) => (
+                        NodeState::Failed,
+                        Some(c),
+                        format!("{failure} (exit code {c})"),
+                    ),
+                    None => (NodeState::Finished, Some(c), String::new()),
+                },
                 Exit::Code(c) => (NodeState::Failed, Some(c), exit_detail(c)),
                 Exit::Signal(s) => (
                     NodeState::Failed,
@@ -639,6 +669,7 @@ async fn run_node(
                 detail,
                 output: outcome.output,
                 duration,
+                summary: Some(summary),
             }
         }
         Err(e) => {
@@ -663,9 +694,26 @@ async fn run_node(
                 detail,
                 output: e.output,
                 duration,
+                summary: None,
             }
         }
     }
+}
+
+/// Reads the node's run summary over its connection; a stop or timeout cuts the read short
+/// (the summary is then unreadable, the run's outcome stands).
+async fn read_summary(
+    conn: &mut dyn Connection,
+    target: &NodeTarget,
+    run_started: Timestamp,
+    token: &CancellationToken,
+) -> RunSummary {
+    let path = target.summary_path();
+    let fetched = tokio::select! {
+        fetched = conn.fetch(path) => fetched.map_err(|e| e.message),
+        () = token.cancelled() => Err("not read: the run was cancelled".to_owned()),
+    };
+    RunSummary::from_fetch(path, fetched, run_started)
 }
 
 /// What Puppet's detailed exit codes mean.

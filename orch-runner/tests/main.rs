@@ -5,3 +5,4 @@ mod local;
 mod preflight;
 mod scheduler;
 mod ssh;
+mod summaries;

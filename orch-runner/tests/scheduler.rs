@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use orch_runner::{
-    ErrorCause, Event, EventKind, JobOptions, JobState, NodeState, Script, StopHandle,
+    ErrorCause, Event, EventKind, EventLog, JobOptions, JobState, NodeState, NodeTarget, Script,
+    StopHandle, TransportKind, run_job,
 };
 use proptest::prelude::*;
 
@@ -457,4 +458,160 @@ proptest! {
         let all_ok = report.nodes.iter().all(|x| x.state == NodeState::Finished);
         prop_assert_eq!(report.state, if all_ok { JobState::Finished } else { JobState::Failed });
     }
+}
+
+// --- Run summaries: read after each run over the node's connection.
+
+/// A Puppet 7 summary written `age_s` seconds ago with these resource counts.
+fn summary_yaml(age_s: i64, failed: u64, changed: u64, failure_events: u64) -> Vec<u8> {
+    let now = orch_runner::Timestamp::now().as_millis() / 1000;
+    format!(
+        "---\nversion:\n  config: 1796288400\n  puppet: 7.23.0\nresources:\n  changed: {changed}\n  \
+         failed: {failed}\n  failed_to_restart: 0\n  out_of_sync: {}\n  skipped: 0\n  total: 40\n\
+         time:\n  total: 1.25\n  last_run: {}\nevents:\n  failure: {failure_events}\n  success: \
+         {changed}\n  total: {}\n",
+        changed + failed,
+        now - age_s,
+        changed + failure_events
+    )
+    .into_bytes()
+}
+
+fn summary_of(events: &[Event], node: &str) -> orch_runner::RunSummary {
+    events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::NodeFinished {
+                node: n, summary, ..
+            }
+            | EventKind::NodeFailed {
+                node: n, summary, ..
+            } if n == node => summary.clone(),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no summary for {node}"))
+}
+
+fn message_of(events: &[Event], node: &str) -> String {
+    events
+        .iter()
+        .rev()
+        .find(|e| e.kind.node() == Some(node))
+        .map(|e| e.message.clone())
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn summaries_are_read_and_judged_fresh_missing_unreadable_or_stale() {
+    use orch_runner::{DEFAULT_SUMMARY_PATH, SummaryStatus};
+    let plan = plan_of(&[("ok", &[]), ("missing", &[]), ("bad", &[]), ("old", &[])]);
+    let t = scripted(&[("ok", Script::exit(2, 10))])
+        .with_file("ok", DEFAULT_SUMMARY_PATH, summary_yaml(0, 0, 2, 0))
+        .with_file("bad", DEFAULT_SUMMARY_PATH, b"resources: [1, 2\n".to_vec())
+        .with_file("old", DEFAULT_SUMMARY_PATH, summary_yaml(3600, 1, 0, 1));
+    let (report, events) = run(&plan, &t, &JobOptions::default(), &StopHandle::new()).await;
+    assert_eq!(
+        report.state,
+        JobState::Finished,
+        "summaries never fail a job by themselves"
+    );
+
+    let ok = summary_of(&events, "ok");
+    assert_eq!(ok.status, SummaryStatus::Ok);
+    assert_eq!(ok.path, DEFAULT_SUMMARY_PATH);
+    assert_eq!(
+        (
+            ok.resources.changed,
+            ok.resources.unchanged,
+            ok.resources.total
+        ),
+        (Some(2), Some(38), Some(40))
+    );
+    assert_eq!(ok.config_version.as_deref(), Some("1796288400"));
+    assert_eq!(ok.run_time_s, Some(1.25));
+    let node = report.nodes.iter().find(|n| n.name == "ok").unwrap();
+    assert_eq!(
+        node.summary.as_ref(),
+        Some(&ok),
+        "the report carries it too"
+    );
+
+    assert_eq!(
+        summary_of(&events, "missing").status,
+        SummaryStatus::Missing
+    );
+    let bad = summary_of(&events, "bad");
+    assert_eq!(bad.status, SummaryStatus::Unreadable);
+    assert!(bad.reason.unwrap().contains("line"));
+    // An hour old, with a failure in it: an earlier run's, so it fails nothing.
+    let old = summary_of(&events, "old");
+    assert_eq!(old.status, SummaryStatus::Stale);
+    assert_eq!(state_of(&report, "old"), NodeState::Finished);
+    // Whole seconds against orch's milliseconds: 1 h 0 min 0 or 1 sec.
+    assert!(old.reason.unwrap().starts_with("written 1 h 0 min"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn failures_in_a_fresh_summary_fail_a_node_that_exited_0_or_2() {
+    let plan = plan_of(&[("a", &[]), ("b", &[]), ("c", &[]), ("after_a", &["a"])]);
+    let path = orch_runner::DEFAULT_SUMMARY_PATH;
+    let t = scripted(&[("a", Script::exit(2, 10)), ("c", Script::exit(4, 10))])
+        .with_file("a", path, summary_yaml(0, 1, 3, 1))
+        .with_file("b", path, summary_yaml(0, 0, 0, 2))
+        .with_file("c", path, summary_yaml(0, 2, 0, 2));
+    let (report, events) = run(&plan, &t, &JobOptions::default(), &StopHandle::new()).await;
+    assert_eq!(report.state, JobState::Failed);
+    assert_eq!(state_of(&report, "a"), NodeState::Failed);
+    assert_eq!(
+        message_of(&events, "a"),
+        "Error running puppet on a: the run summary reports 1 failed resource (exit code 2)"
+    );
+    assert_eq!(
+        message_of(&events, "b"),
+        "Error running puppet on b: the run summary reports 2 failed events (exit code 0)"
+    );
+    // Failed by its exit code already: the exit code's message stands, the summary is kept.
+    assert_eq!(
+        message_of(&events, "c"),
+        "Error running puppet on c: exit code 4 (the run had failures)"
+    );
+    assert_eq!(summary_of(&events, "c").resources.failed, Some(2));
+    let a = events
+        .iter()
+        .find(|e| e.kind.name() == "node_failed" && e.kind.node() == Some("a"))
+        .unwrap();
+    assert!(matches!(
+        a.kind,
+        EventKind::NodeFailed {
+            exit_code: Some(2),
+            ..
+        }
+    ));
+    // Like any failure, it skips what depends on the node.
+    assert_eq!(state_of(&report, "after_a"), NodeState::Skipped);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_summary_is_read_from_the_targets_own_path() {
+    let plan = plan_of(&[("a", &[])]);
+    let t = scripted(&[]).with_file("a", "/var/a.yaml", summary_yaml(0, 0, 1, 0));
+    let mut log = EventLog::default();
+    run_job(
+        1,
+        &plan,
+        |name| NodeTarget {
+            summary: Some("/var/a.yaml".into()),
+            ..NodeTarget::default_for(name, TransportKind::Local)
+        },
+        std::sync::Arc::new(t),
+        &JobOptions::default(),
+        &StopHandle::new(),
+        &mut [&mut log],
+    )
+    .await;
+    let s = summary_of(&log.0, "a");
+    assert_eq!(
+        (s.status, s.path.as_str()),
+        (orch_runner::SummaryStatus::Ok, "/var/a.yaml")
+    );
 }

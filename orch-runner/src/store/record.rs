@@ -1,10 +1,11 @@
 //! What the store holds about a job, and its JSON (`spec/cli.md`, `orch job show`).
 
-use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
 
 use crate::event::{ErrorCause, JobId, SCHEMA_VERSION};
 use crate::state::{JobState, NodeCounts, NodeState};
+use crate::summary::RunSummary;
 use crate::time::Timestamp;
 
 /// A job to record, before it runs.
@@ -135,8 +136,19 @@ pub struct NodeRecord {
     pub error: Option<ErrorCause>,
     /// The node whose outcome stopped it (state `skipped`).
     pub skipped_because: Option<String>,
-    /// The agent's run summary; `None` until orch reads run summaries.
+    /// The agent's run summary as stored: a [`RunSummary`]'s JSON (kept as JSON, so that
+    /// `job show` passes on keys a newer orch added); `None` when the node did not run to an
+    /// exit.
     pub summary: Option<serde_json::Value>,
+}
+
+impl NodeRecord {
+    /// The stored run summary, if there is one this orch can read.
+    pub fn run_summary(&self) -> Option<RunSummary> {
+        self.summary
+            .as_ref()
+            .and_then(|v| RunSummary::deserialize(v).ok())
+    }
 }
 
 impl JobRecord {

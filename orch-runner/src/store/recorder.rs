@@ -14,6 +14,7 @@ use super::{cause_name, sql_error};
 use crate::error::Error;
 use crate::event::{ErrorCause, Event, EventKind, EventSink, JobId, OutputTail};
 use crate::state::NodeState;
+use crate::summary::RunSummary;
 
 /// The most events applied in one transaction: bounds how long a commit (and so the durability
 /// of the first event in it) can be delayed by a flood.
@@ -151,8 +152,12 @@ pub(crate) fn apply(tx: &Transaction<'_>, job: JobId, event: &Event) -> rusqlite
             exit_code,
             duration_s,
             output,
+            summary,
         } => {
-            let end = NodeEnd::ran(NodeState::Finished, *duration_s, Some(*exit_code), output);
+            let end = NodeEnd {
+                summary: summary.as_ref(),
+                ..NodeEnd::ran(NodeState::Finished, *duration_s, Some(*exit_code), output)
+            };
             node_ended(tx, job, node, &end, time, message)?;
         }
         EventKind::NodeFailed {
@@ -160,8 +165,12 @@ pub(crate) fn apply(tx: &Transaction<'_>, job: JobId, event: &Event) -> rusqlite
             exit_code,
             duration_s,
             output,
+            summary,
         } => {
-            let end = NodeEnd::ran(NodeState::Failed, *duration_s, *exit_code, output);
+            let end = NodeEnd {
+                summary: summary.as_ref(),
+                ..NodeEnd::ran(NodeState::Failed, *duration_s, *exit_code, output)
+            };
             node_ended(tx, job, node, &end, time, message)?;
         }
         EventKind::NodeErrored {
@@ -196,6 +205,7 @@ struct NodeEnd<'a> {
     output: Option<&'a OutputTail>,
     error: Option<ErrorCause>,
     skipped_because: Option<&'a str>,
+    summary: Option<&'a RunSummary>,
 }
 
 impl<'a> NodeEnd<'a> {
@@ -212,6 +222,7 @@ impl<'a> NodeEnd<'a> {
             output: Some(output),
             error: None,
             skipped_because: None,
+            summary: None,
         }
     }
 
@@ -223,6 +234,7 @@ impl<'a> NodeEnd<'a> {
             output: None,
             error: None,
             skipped_because: because,
+            summary: None,
         }
     }
 }
@@ -258,11 +270,14 @@ fn node_ended(
     message: &str,
 ) -> rusqlite::Result<()> {
     let finished = end.duration_s.map(|_| time);
+    let summary = end
+        .summary
+        .map(|s| serde_json::to_string(s).expect("summaries serialize"));
     let update = |tx: &Transaction<'_>| {
         tx.prepare_cached(
             "UPDATE job_nodes SET state = ?3, finished_ms = ?4, duration_s = ?5, exit_code = ?6,
                  message = ?7, output_tail = ?8, output_truncated = ?9, error = ?10,
-                 skipped_because = ?11
+                 skipped_because = ?11, summary = ?12
              WHERE job_id = ?1 AND name = ?2",
         )?
         .execute(params![
@@ -277,6 +292,7 @@ fn node_ended(
             end.output.is_some_and(|o| o.truncated),
             end.error.map(cause_name),
             end.skipped_because,
+            summary,
         ])
     };
     if update(tx)? == 0 {

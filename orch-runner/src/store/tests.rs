@@ -77,6 +77,18 @@ fn output(text: &str) -> OutputTail {
     }
 }
 
+/// web01's run summary: one failed resource.
+fn web01_summary() -> crate::RunSummary {
+    crate::RunSummary::from_fetch(
+        std::path::Path::new("/s.yaml"),
+        Ok(Some(
+            b"version: {config: 17, puppet: 7.23.0}\nresources: {failed: 1, out_of_sync: 1, total: 9}\n"
+                .to_vec(),
+        )),
+        Timestamp::from_millis(T0),
+    )
+}
+
 /// The shop job's whole stream: db01 finishes, web01 fails, web02 times out, lb01 is skipped.
 fn shop_events(job: JobId) -> Vec<Event> {
     let mut s = Stream::new(job);
@@ -113,6 +125,7 @@ fn shop_events(job: JobId) -> Vec<Event> {
                 exit_code: 2,
                 duration_s: 1.0,
                 output: output("Notice: Applied catalog\n"),
+                summary: None,
             },
             "Finished puppet run on db01 - Success!",
         ),
@@ -139,6 +152,7 @@ fn shop_events(job: JobId) -> Vec<Event> {
                     text: "Error: boom\n".into(),
                     truncated: true,
                 },
+                summary: Some(web01_summary()),
             },
             "Finished puppet run on web01 - Failed!",
         ),
@@ -245,6 +259,12 @@ fn a_recorded_job_reads_back_with_its_nodes_in_plan_order() {
     assert_eq!(web1.depends_on, ["db01"]);
     assert_eq!((web1.state, web1.exit_code), (NodeState::Failed, Some(4)));
     assert!(web1.output_truncated);
+    assert_eq!(web1.run_summary(), Some(web01_summary()));
+    assert_eq!(
+        web1.summary.as_ref().unwrap()["resources"]["failed"],
+        serde_json::json!(1)
+    );
+    assert_eq!((db.summary.as_ref(), lb.summary.as_ref()), (None, None));
     assert_eq!(web2.state, NodeState::Errored);
     assert_eq!(
         (web2.error, web2.exit_code),
@@ -825,6 +845,7 @@ fn ten_thousand_nodes_record_in_bulk() {
                 exit_code: 0,
                 duration_s: 0.5,
                 output: output("Notice: Applied catalog in 0.01 seconds\n"),
+                summary: None,
             },
             "Finished",
         );
@@ -838,6 +859,7 @@ fn ten_thousand_nodes_record_in_bulk() {
                 exit_code: 2,
                 duration_s: 0.5,
                 output: OutputTail::default(),
+                summary: None,
             },
             "Finished again",
         );
@@ -906,12 +928,14 @@ fn outcome(node: &str, which: u8) -> EventKind {
             exit_code: 0,
             duration_s: 1.0,
             output: OutputTail::default(),
+            summary: None,
         },
         1 => EventKind::NodeFailed {
             node,
             exit_code: Some(1),
             duration_s: 1.0,
             output: OutputTail::default(),
+            summary: None,
         },
         2 => EventKind::NodeErrored {
             node,
