@@ -43,9 +43,9 @@ pub use summary::{
 };
 pub use time::{BadTimestamp, Timestamp, format_duration};
 pub use transport::{
-    Connection, Exit, InventoryTransport, LocalTransport, NodeTarget, OUTPUT_LIMIT, RunError,
-    RunErrorKind, RunOutcome, RunRequest, Script, ScriptedRun, ScriptedTransport, SshSettings,
-    SshTransport, Transport, TransportKind, default_command, shell_quote,
+    Connection, Exit, FileRead, InventoryTransport, LocalTransport, NodeTarget, OUTPUT_LIMIT,
+    RunError, RunErrorKind, RunOutcome, RunRequest, Script, ScriptedRun, ScriptedTransport,
+    SshSettings, SshTransport, Transport, TransportKind, default_command, shell_quote,
 };
 
 /// The login name of the user this process runs as (the password database's), else the uid.

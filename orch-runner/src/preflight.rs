@@ -97,7 +97,16 @@ pub async fn preflight(
             let name = name.clone();
             running.spawn(async move {
                 let started = tokio::time::Instant::now();
-                let result = transport.connect(&node).await;
+                let result = match transport.connect(&node).await {
+                    Ok(mut conn) => match conn.check().await {
+                        Ok(()) => Ok(conn),
+                        Err(e) => {
+                            conn.close().await;
+                            Err(e)
+                        }
+                    },
+                    Err(e) => Err(e),
+                };
                 (name, started.elapsed(), result)
             });
         }

@@ -403,7 +403,11 @@ impl Scheduler<'_, '_> {
         if let Some(noop) = self.options.noop {
             env.push(("ORCH_NOOP".to_owned(), noop.to_string()));
         }
-        RunRequest { argv, env }
+        RunRequest {
+            argv,
+            env,
+            read_after: Some(target.summary_path().to_path_buf()),
+        }
     }
 
     fn on_stop(
@@ -620,8 +624,12 @@ async fn run_node(
         };
         let result = conn.run(&request, &token).await;
         let result = match result {
-            Ok(outcome) => {
-                let summary = read_summary(conn.as_mut(), &target, run_started, &token).await;
+            Ok(mut outcome) => {
+                let summary = match outcome.read_after.take() {
+                    // Read in the run's own session.
+                    Some(read) => RunSummary::from_fetch(target.summary_path(), read, run_started),
+                    None => read_summary(conn.as_mut(), &target, run_started, &token).await,
+                };
                 Ok((outcome, summary))
             }
             Err(e) => Err(e),

@@ -12,6 +12,7 @@ fn request(argv: &[&str]) -> RunRequest {
     RunRequest {
         argv: argv.iter().map(|s| s.to_string()).collect(),
         env: vec![("ORCH_NODE".into(), "db01".into())],
+        read_after: None,
     }
 }
 

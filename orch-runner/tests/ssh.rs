@@ -32,12 +32,18 @@ fn request(argv: &[&str]) -> RunRequest {
     RunRequest {
         argv: argv.iter().map(|s| s.to_string()).collect(),
         env: vec![("ORCH_NODE".into(), "db01".into())],
+        read_after: None,
     }
 }
 
+/// Connects (ssh starts at the check, as in a pre-flight) and returns why that failed.
 async fn connect_err(transport: &dyn Transport, target: &NodeTarget) -> RunError {
-    match transport.connect(target).await {
-        Ok(_) => panic!("connecting to {} should fail", target.name),
+    let mut conn = match transport.connect(target).await {
+        Ok(conn) => conn,
+        Err(e) => return e,
+    };
+    match conn.check().await {
+        Ok(()) => panic!("connecting to {} should fail", target.name),
         Err(e) => e,
     }
 }
@@ -48,6 +54,7 @@ async fn runs_over_one_connection_with_exit_codes_output_and_environment() {
     let transport = transport(&sshd);
     let before = sshd.logins();
     let mut conn = transport.connect(&target(&sshd, "db01")).await.unwrap();
+    conn.check().await.unwrap();
     for code in [0, 2, 4] {
         let out = conn
             .run(
@@ -105,6 +112,14 @@ async fn a_missing_command_and_a_refused_connection_are_distinct_errors() {
     let e = connect_err(&transport, &target).await;
     assert_eq!(e.kind, RunErrorKind::Unreachable, "{e}");
     assert!(e.message.starts_with("cannot reach db01: "), "{e}");
+    assert!(e.message.contains("Connection refused"), "{e}");
+    // The same from a run that connects by itself.
+    let mut conn = transport.connect(&target).await.unwrap();
+    let e = conn
+        .run(&request(&["true"]), &CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, RunErrorKind::Unreachable, "{e}");
     assert!(e.message.contains("Connection refused"), "{e}");
 }
 
@@ -307,7 +322,18 @@ async fn run_as_goes_through_sudo_and_a_refusal_is_reported_before_the_run() {
     );
     // Without run-as the same login works.
     target.ssh.run_as = None;
-    transport.connect(&target).await.unwrap().close().await;
+    let mut conn = transport.connect(&target).await.unwrap();
+    conn.check().await.unwrap();
+    conn.close().await;
+    // A run that connects by itself (no pre-flight) checks sudo in its own session.
+    target.ssh.run_as = Some("root".into());
+    let mut conn = transport.connect(&target).await.unwrap();
+    let e = conn
+        .run(&request(&["true"]), &CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, RunErrorKind::RunAsRefused, "{e}");
+    assert!(e.message.contains("without a password: sudo: "), "{e}");
 }
 
 const HOSTILE: [&str; 9] = [

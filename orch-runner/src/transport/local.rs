@@ -57,6 +57,7 @@ impl Connection for LocalConnection {
         Ok(RunOutcome {
             exit: finished.exit,
             output: finished.output,
+            read_after: None,
         })
     }
 

@@ -96,7 +96,14 @@ pub struct RunRequest {
     pub argv: Vec<String>,
     /// Extra environment variables (`ORCH_JOB_ID`, `ORCH_NODE`, ...).
     pub env: Vec<(String, String)>,
+    /// A file to read on the node as soon as the command ends (the run summary). A transport
+    /// that can do it in the same session (ssh) returns it in [`RunOutcome::read_after`];
+    /// otherwise the caller uses [`Connection::fetch`].
+    pub read_after: Option<PathBuf>,
 }
+
+/// What reading a file on a node found.
+pub type FileRead = Result<Option<Vec<u8>>, String>;
 
 /// How a command ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +112,9 @@ pub struct RunOutcome {
     pub exit: Exit,
     /// The end of what it printed.
     pub output: OutputTail,
+    /// [`RunRequest::read_after`], when the transport read it: the bytes, `None` for no such
+    /// file, or why it could not be read.
+    pub read_after: Option<FileRead>,
 }
 
 /// A command's exit.
@@ -179,6 +189,12 @@ pub trait Connection: Send {
         request: &RunRequest,
         cancel: &CancellationToken,
     ) -> Result<RunOutcome, RunError>;
+
+    /// Makes sure the node can be used now (pre-flight): reached, authenticated, `run-as`
+    /// allowed. Transports that connect lazily connect here.
+    async fn check(&mut self) -> Result<(), RunError> {
+        Ok(())
+    }
 
     /// Reads a file on the node; `None` if it does not exist.
     async fn fetch(&mut self, path: &std::path::Path) -> Result<Option<Vec<u8>>, RunError>;

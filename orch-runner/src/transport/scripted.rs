@@ -144,6 +144,7 @@ impl Connection for ScriptedConnection {
                     () = done => (Ok(RunOutcome {
                         exit: Exit::Code(*code),
                         output: OutputTail { text: output.clone(), truncated: false },
+                        read_after: None,
                     }), false),
                     () = cancel.cancelled() => (Err(RunError::new(RunErrorKind::Cancelled, "killed")), true),
                 }

@@ -26,10 +26,12 @@ use nix::unistd::Pid;
 use tokio::io::AsyncReadExt;
 use tokio_util::sync::CancellationToken;
 
+use crate::event::OutputTail;
+
 use super::process::{KILL_GRACE, OutputFilter, run_captured, signal_group};
 use super::{
-    Connection, Exit, NodeTarget, RunError, RunErrorKind, RunOutcome, RunRequest, TailBuffer,
-    Transport,
+    Connection, Exit, FileRead, NodeTarget, RunError, RunErrorKind, RunOutcome, RunRequest,
+    TailBuffer, Transport,
 };
 
 /// How long connecting may take when neither the inventory nor ssh bounds it: ssh's
@@ -47,11 +49,6 @@ const FETCH_MISSING: i32 = 66;
 
 /// The most of a fetched file that is read.
 const FETCH_LIMIT: u64 = 4 * 1024 * 1024;
-
-/// What the remote shell prints first, so that a run can be killed on the node: the shell's
-/// pid, which `exec` keeps for the agent (and is its process group: sshd starts each session
-/// in a new session).
-const PID_MARKER: &[u8] = b"orch-pid ";
 
 /// Reaches nodes with OpenSSH's `ssh`.
 #[derive(Debug)]
@@ -227,141 +224,60 @@ fn printable(s: &str) -> String {
 
 #[async_trait]
 impl Transport for SshTransport {
+    /// Validates the destination and prepares the connection; ssh itself starts with the first
+    /// thing done there: [`Connection::check`] (pre-flight) or the run, which then is the
+    /// master's own session (one process and one handshake per node, as a plain `ssh` has).
     async fn connect(&self, node: &NodeTarget) -> Result<Box<dyn Connection>, RunError> {
         let dest = Destination::new(self, node)?;
         let (control_dir, control) = self
             .control_path()
             .map_err(|e| RunError::new(RunErrorKind::CouldNotStart, e))?;
-        let mut command = tokio::process::Command::new(&dest.program);
-        command
-            .args(&dest.common)
-            .args(["-M", "-N", "-S"])
-            .arg(&control)
-            .args([
-                "-o",
-                "ControlPersist=no",
-                "-o",
-                "ClearAllForwardings=yes",
-                "-o",
-                "ServerAliveInterval=15",
-                "-o",
-                "ServerAliveCountMax=4",
-            ]);
+        let mut master: Vec<OsString> = vec!["-M".into(), "-S".into(), control.clone().into()];
+        for option in [
+            "ControlPersist=no",
+            "ClearAllForwardings=yes",
+            "ServerAliveInterval=15",
+            "ServerAliveCountMax=4",
+        ] {
+            master.extend(["-o".into(), option.into()]);
+        }
         if let Some(key) = &node.ssh.private_key {
             // The key the inventory names, and only it.
-            command
-                .arg("-i")
-                .arg(key)
-                .args(["-o", "IdentitiesOnly=yes"]);
+            master.extend(["-i".into(), key.clone().into_os_string()]);
+            master.extend(["-o".into(), "IdentitiesOnly=yes".into()]);
         }
         if let Some(secs) = node.ssh.connect_timeout {
-            command.arg("-o").arg(format!("ConnectTimeout={secs}"));
+            master.extend(["-o".into(), format!("ConnectTimeout={secs}").into()]);
         }
         match node.ssh.host_key_check {
-            Some(true) => {
-                command.args(["-o", "StrictHostKeyChecking=yes"]);
-            }
+            Some(true) => master.extend(["-o".into(), "StrictHostKeyChecking=yes".into()]),
+            // Accept any key and record none.
             Some(false) => {
-                // Accept any key and record none.
-                command.args([
-                    "-o",
+                for option in [
                     "StrictHostKeyChecking=no",
-                    "-o",
                     "UserKnownHostsFile=/dev/null",
-                    "-o",
                     "GlobalKnownHostsFile=/dev/null",
-                ]);
+                ] {
+                    master.extend(["-o".into(), option.into()]);
+                }
             }
             // The operator's ssh_config decides; batch mode turns `ask` into a refusal.
             None => {}
         }
-        command
-            .arg("--")
-            .arg(&dest.host)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .kill_on_drop(true);
-        let mut master = command.spawn().map_err(|e| {
-            let kind = if e.kind() == std::io::ErrorKind::NotFound {
-                RunErrorKind::CommandNotFound
-            } else {
-                RunErrorKind::CouldNotStart
-            };
-            RunError::new(
-                kind,
-                format!(
-                    "could not start `{}` to reach {}: {e}",
-                    dest.program.display(),
-                    dest.node
-                ),
-            )
-        })?;
-        let stderr = Arc::new(Mutex::new(TailBuffer::new(8 * 1024)));
-        let reading = master.stderr.take().map(|pipe| {
-            let stderr = stderr.clone();
-            tokio::spawn(async move {
-                let mut pipe = pipe;
-                let mut buf = [0u8; 4096];
-                while let Ok(n @ 1..) = pipe.read(&mut buf).await {
-                    stderr
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .push(&buf[..n]);
-                }
-            })
-        });
-        let limit = node
+        let connect_limit = node
             .ssh
             .connect_timeout
             .map_or(DEFAULT_CONNECT_TIMEOUT, Duration::from_secs)
             + HANDSHAKE_ALLOWANCE;
-        let deadline = tokio::time::Instant::now() + limit;
-        loop {
-            if std::fs::symlink_metadata(&control).is_ok() {
-                break;
-            }
-            tokio::select! {
-                status = master.wait() => {
-                    if let Some(reading) = reading {
-                        let _ = tokio::time::timeout(Duration::from_secs(1), reading).await;
-                    }
-                    let said = take_text(&stderr);
-                    let status = status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
-                    return Err(connect_error(&dest.node, &said, &status));
-                }
-                () = tokio::time::sleep(SOCKET_POLL) => {}
-            }
-            if tokio::time::Instant::now() >= deadline {
-                let _ = master.start_kill();
-                let _ = master.wait().await;
-                let said = take_text(&stderr);
-                let last = last_line(&said)
-                    .map(|l| format!(": {l}"))
-                    .unwrap_or_default();
-                return Err(RunError::new(
-                    RunErrorKind::ConnectTimeout,
-                    format!(
-                        "timed out connecting to {} (no session after {}){last}",
-                        dest.node,
-                        crate::time::format_duration(limit.as_secs_f64())
-                    ),
-                ));
-            }
-        }
-        let connection = SshConnection {
+        Ok(Box::new(SshConnection {
             dest,
             control,
             _control_dir: control_dir,
-            master,
-            stderr,
+            master_options: master,
+            connect_limit,
+            master: None,
             run_as: node.ssh.run_as.clone(),
-        };
-        if let Some(user) = &connection.run_as {
-            connection.check_run_as(user).await?;
-        }
-        Ok(Box::new(connection))
+        }))
     }
 }
 
@@ -443,30 +359,128 @@ fn connect_error(node: &str, said: &str, status: &str) -> RunError {
     RunError::new(kind, format!("{what}: {line}"))
 }
 
-/// One node's control master and what runs over it.
+/// One node's connection: the ssh control master (once started) and what runs over it.
 struct SshConnection {
     dest: Destination,
     control: PathBuf,
     /// Kept while the connection lives, even when the transport goes first.
     _control_dir: Arc<tempfile::TempDir>,
-    master: tokio::process::Child,
-    /// What the master printed (why the connection dropped, when it did).
-    stderr: Arc<Mutex<TailBuffer>>,
+    /// What makes an `ssh` the node's master: `-M -S socket`, keys, timeouts, host keys.
+    master_options: Vec<OsString>,
+    connect_limit: Duration,
+    /// A master without a session of its own (`-N`), started by [`Connection::check`] or a
+    /// fetch; a run without one starts its own.
+    master: Option<Master>,
     run_as: Option<String>,
+}
+
+struct Master {
+    child: tokio::process::Child,
+    /// What it printed (why the connection dropped, when it did).
+    stderr: Arc<Mutex<TailBuffer>>,
 }
 
 impl SshConnection {
     /// `argv` as remote shell text, through `sudo -n -u USER --` when the node has `run-as`.
     fn remote_argv(&self, argv: &[&[u8]]) -> Vec<u8> {
-        let mut words: Vec<&[u8]> = Vec::new();
-        if let Some(user) = &self.run_as {
-            words.extend([b"sudo".as_slice(), b"-n", b"-u", user.as_bytes(), b"--"]);
-        }
-        words.extend_from_slice(argv);
-        join_quoted(&words)
+        join_quoted(&with_run_as(self.run_as.as_deref(), argv))
     }
 
-    /// Runs shell text to its end, stdout and stderr apart.
+    /// Starts the master without a session (`ssh -M -N`) unless one runs, and waits for its
+    /// control socket: OpenSSH makes it once the node is reached and authenticated.
+    async fn ensure_master(&mut self) -> Result<(), RunError> {
+        if let Some(master) = &mut self.master {
+            return match master.child.try_wait() {
+                Ok(None) => Ok(()),
+                _ => Err(self.lost("")),
+            };
+        }
+        let mut command = tokio::process::Command::new(&self.dest.program);
+        command
+            .args(&self.dest.common)
+            .args(&self.master_options)
+            .args(["-N", "--"])
+            .arg(&self.dest.host)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true);
+        let mut child = command.spawn().map_err(|e| self.spawn_error(e))?;
+        let stderr = Arc::new(Mutex::new(TailBuffer::new(8 * 1024)));
+        let reading = child.stderr.take().map(|pipe| {
+            let stderr = stderr.clone();
+            tokio::spawn(async move {
+                let mut pipe = pipe;
+                let mut buf = [0u8; 4096];
+                while let Ok(n @ 1..) = pipe.read(&mut buf).await {
+                    stderr
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(&buf[..n]);
+                }
+            })
+        });
+        let deadline = tokio::time::Instant::now() + self.connect_limit;
+        loop {
+            if std::fs::symlink_metadata(&self.control).is_ok() {
+                break;
+            }
+            tokio::select! {
+                status = child.wait() => {
+                    if let Some(reading) = reading {
+                        let _ = tokio::time::timeout(Duration::from_secs(1), reading).await;
+                    }
+                    let said = take_text(&stderr);
+                    let status = status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
+                    return Err(connect_error(&self.dest.node, &said, &status));
+                }
+                () = tokio::time::sleep(SOCKET_POLL) => {}
+            }
+            if tokio::time::Instant::now() >= deadline {
+                let _ = child.start_kill();
+                let _ = child.wait().await;
+                return Err(self.connect_timeout(&take_text(&stderr)));
+            }
+        }
+        self.master = Some(Master { child, stderr });
+        if let Some(user) = self.run_as.clone() {
+            self.check_run_as(&user).await?;
+        }
+        Ok(())
+    }
+
+    fn spawn_error(&self, e: std::io::Error) -> RunError {
+        let kind = if e.kind() == std::io::ErrorKind::NotFound {
+            RunErrorKind::CommandNotFound
+        } else {
+            RunErrorKind::CouldNotStart
+        };
+        RunError::new(
+            kind,
+            format!(
+                "could not start `{}` to reach {}: {e}",
+                self.dest.program.display(),
+                self.dest.node
+            ),
+        )
+    }
+
+    fn connect_timeout(&self, said: &str) -> RunError {
+        let last = last_line(said)
+            .map(|l| format!(": {l}"))
+            .unwrap_or_default();
+        RunError::new(
+            RunErrorKind::ConnectTimeout,
+            format!(
+                "timed out connecting to {} (no session after {}){last}",
+                self.dest.node,
+                crate::time::format_duration(self.connect_limit.as_secs_f64())
+            ),
+        )
+    }
+
+    /// Runs shell text over the master to its end, stdout and stderr apart.
     async fn output(&self, remote: Vec<u8>) -> Result<std::process::Output, RunError> {
         let mut command = self.dest.session(&self.control, remote);
         command
@@ -508,14 +522,21 @@ impl SshConnection {
         })
     }
 
-    /// Whether the master has ended (the connection is gone).
+    /// Whether the `-N` master has ended (the connection is gone).
     fn master_gone(&mut self) -> bool {
-        !matches!(self.master.try_wait(), Ok(None))
+        match &mut self.master {
+            Some(m) => !matches!(m.child.try_wait(), Ok(None)),
+            None => true,
+        }
     }
 
     /// The error for a connection that dropped, with what ssh last said.
-    fn lost(&mut self, client_said: &str) -> RunError {
-        let said = take_text(&self.stderr);
+    fn lost(&self, client_said: &str) -> RunError {
+        let said = self
+            .master
+            .as_ref()
+            .map(|m| take_text(&m.stderr))
+            .unwrap_or_default();
         let line = last_line(&said)
             .or_else(|| last_line(client_said))
             .unwrap_or("the ssh master ended");
@@ -532,20 +553,12 @@ impl SshConnection {
             return Ok(());
         }
         let said = String::from_utf8_lossy(&out.stderr);
-        let line = last_line(&said).unwrap_or("sudo gave no reason");
-        Err(RunError::new(
-            RunErrorKind::RunAsRefused,
-            format!(
-                "sudo on {} would not run commands as {user} without a password: {line}",
-                self.dest.node
-            ),
-        ))
+        Err(run_as_refused(&self.dest.node, user, &said))
     }
 
     /// Signals the run's process group on the node. As the login user, not through `sudo`:
-    /// with `run-as` the group's leader is `sudo` itself (its real uid is the login's), which
-    /// passes the signal on to the command. `kill -SIG -PGID`, the form dash's and bash's
-    /// builtin both take.
+    /// with `run-as` the command's `sudo` (whose real uid is the login's) passes the signal
+    /// on. `kill -SIG -PGID`, the form dash's and bash's builtin both take.
     async fn remote_kill(&self, pid: Option<i32>, signal: &str) {
         let Some(pid) = pid else { return };
         let kill = join_quoted(&[
@@ -557,51 +570,111 @@ impl SshConnection {
     }
 }
 
+fn run_as_refused(node: &str, user: &str, said: &str) -> RunError {
+    let line = last_line(said).unwrap_or("sudo gave no reason");
+    RunError::new(
+        RunErrorKind::RunAsRefused,
+        format!("sudo on {node} would not run commands as {user} without a password: {line}"),
+    )
+}
+
+/// What ssh prints when an established connection breaks.
+const LOST_CONNECTION: [&str; 5] = [
+    "closed by remote host",
+    "client_loop:",
+    "Broken pipe",
+    "not responding",
+    "packet_write_wait",
+];
+
 #[async_trait]
 impl Connection for SshConnection {
+    async fn check(&mut self) -> Result<(), RunError> {
+        self.ensure_master().await
+    }
+
     async fn run(
         &mut self,
         request: &RunRequest,
         cancel: &CancellationToken,
     ) -> Result<RunOutcome, RunError> {
-        let remote = run_command(self.run_as.as_deref(), request)
+        // Without a master yet, this run's ssh is the master, its session the run's.
+        let own_master = self.master.is_none();
+        let token = session_token();
+        let script = session_script(&token, self.run_as.as_deref(), own_master, request)
             .map_err(|e| RunError::new(RunErrorKind::CouldNotStart, e))?;
-        let pid = Arc::new(Mutex::new(None));
-        let filter = PidFilter {
-            pid: pid.clone(),
-            pending: Vec::new(),
-            done: false,
+        let session = Arc::new(Mutex::new(SessionInfo::default()));
+        let filter = SessionFilter::new(token, session.clone());
+        let command = if own_master {
+            let mut command = tokio::process::Command::new(&self.dest.program);
+            command
+                .args(&self.dest.common)
+                .args(&self.master_options)
+                .args(["-T", "--"])
+                .arg(&self.dest.host)
+                .arg(OsString::from_vec(script));
+            command
+        } else {
+            self.dest.session(&self.control, script)
         };
-        let command = self.dest.session(&self.control, remote);
         // Killing the local client does not end a command on the node (no terminal, so no
         // SIGHUP): a cancel signals the run's process group over the connection first.
         let local_kill = CancellationToken::new();
         let program = self.dest.program.clone();
         let run = run_captured(command, program.as_os_str(), &local_kill, filter);
         tokio::pin!(run);
-        let finished = tokio::select! {
-            finished = &mut run => finished,
-            () = cancel.cancelled() => {
-                let target = *pid.lock().unwrap_or_else(|p| p.into_inner());
-                self.remote_kill(target, "TERM").await;
-                match tokio::time::timeout(KILL_GRACE, &mut run).await {
-                    Ok(finished) => finished,
-                    Err(_) => {
-                        self.remote_kill(target, "KILL").await;
+        let pid = |s: &Arc<Mutex<SessionInfo>>| s.lock().unwrap_or_else(|p| p.into_inner()).pid;
+        let connect_deadline = tokio::time::Instant::now() + self.connect_limit;
+        let mut connecting = own_master;
+        let finished = loop {
+            tokio::select! {
+                finished = &mut run => break finished,
+                () = cancel.cancelled() => {
+                    let target = pid(&session);
+                    self.remote_kill(target, "TERM").await;
+                    break match tokio::time::timeout(KILL_GRACE, &mut run).await {
+                        Ok(finished) => finished,
+                        Err(_) => {
+                            self.remote_kill(target, "KILL").await;
+                            local_kill.cancel();
+                            run.await
+                        }
+                    };
+                }
+                () = tokio::time::sleep_until(connect_deadline), if connecting => {
+                    if pid(&session).is_some() {
+                        connecting = false;
+                    } else {
                         local_kill.cancel();
-                        run.await
+                        let finished = run.await?;
+                        return Err(self.connect_timeout(&finished.output.text));
                     }
                 }
             }
         }?;
+        let info = std::mem::take(&mut *session.lock().unwrap_or_else(|p| p.into_inner()));
+        let output = finished.output;
         if cancel.is_cancelled() {
             return Err(RunError {
                 kind: RunErrorKind::Cancelled,
                 message: "killed".into(),
-                output: finished.output,
+                output,
             });
         }
-        let output = finished.output;
+        if own_master && info.pid.is_none() {
+            // The session never started: ssh's own words say why.
+            return Err(RunError {
+                output: OutputTail::default(),
+                ..connect_error(&self.dest.node, &output.text, "")
+            });
+        }
+        if info.run_as_refused {
+            let user = self.run_as.as_deref().unwrap_or("");
+            return Err(RunError {
+                output: output.clone(),
+                ..run_as_refused(&self.dest.node, user, &output.text)
+            });
+        }
         let last = || {
             output
                 .last_lines(1)
@@ -609,9 +682,14 @@ impl Connection for SshConnection {
                 .map(|l| l.trim().to_owned())
                 .unwrap_or_default()
         };
+        let lost = match finished.exit {
+            Exit::Code(255) if own_master => LOST_CONNECTION.iter().any(|l| last().contains(l)),
+            Exit::Code(255) => self.master_gone(),
+            _ => false,
+        };
         match finished.exit {
             // 255 is ssh's own failure, unless the connection is still there.
-            Exit::Code(255) if self.master_gone() => Err(RunError {
+            Exit::Code(255) if lost => Err(RunError {
                 output: output.clone(),
                 ..self.lost(&output.text)
             }),
@@ -635,19 +713,17 @@ impl Connection for SshConnection {
                 message: format!("the ssh client was killed by signal {signal}"),
                 output: output.clone(),
             }),
-            exit @ Exit::Code(_) => Ok(RunOutcome { exit, output }),
+            exit @ Exit::Code(_) => Ok(RunOutcome {
+                exit,
+                read_after: request.read_after.as_ref().map(|path| info.file(path)),
+                output,
+            }),
         }
     }
 
     async fn fetch(&mut self, path: &Path) -> Result<Option<Vec<u8>>, RunError> {
-        let script = format!("test -e \"$1\" || exit {FETCH_MISSING}; exec cat -- \"$1\"");
-        let remote = self.remote_argv(&[
-            b"sh",
-            b"-c",
-            script.as_bytes(),
-            b"sh",
-            path.as_os_str().as_bytes(),
-        ]);
+        self.ensure_master().await?;
+        let remote = self.remote_argv(&fetch_argv(path));
         let out = self.output(remote).await?;
         match out.status.code() {
             Some(0) => Ok(Some(out.stdout)),
@@ -671,21 +747,73 @@ impl Connection for SshConnection {
     }
 
     async fn close(mut self: Box<Self>) {
-        let group = self.master.id().map(|id| Pid::from_raw(id as i32));
-        signal_group(group, Signal::SIGTERM);
-        if tokio::time::timeout(Duration::from_secs(2), self.master.wait())
-            .await
-            .is_err()
-        {
-            let _ = self.master.kill().await;
+        if let Some(mut master) = self.master.take() {
+            let group = master.child.id().map(|id| Pid::from_raw(id as i32));
+            signal_group(group, Signal::SIGTERM);
+            if tokio::time::timeout(Duration::from_secs(2), master.child.wait())
+                .await
+                .is_err()
+            {
+                let _ = master.child.kill().await;
+            }
         }
         let _ = std::fs::remove_file(&self.control);
     }
 }
 
-/// The agent's shell text: print the shell's pid (for a remote kill), then `exec` the command
-/// through `env` with orch's variables (`sudo` resets the environment, so `env` comes after it).
-fn run_command(run_as: Option<&str>, request: &RunRequest) -> Result<Vec<u8>, String> {
+/// `words` behind `sudo -n -u USER --` when there is a `run-as` user.
+fn with_run_as<'a>(run_as: Option<&'a str>, words: &[&'a [u8]]) -> Vec<&'a [u8]> {
+    let mut out: Vec<&[u8]> = Vec::new();
+    if let Some(user) = run_as {
+        out.extend([b"sudo".as_slice(), b"-n", b"-u", user.as_bytes(), b"--"]);
+    }
+    out.extend_from_slice(words);
+    out
+}
+
+/// Reads a file to stdout, exiting [`FETCH_MISSING`] when there is none.
+fn fetch_argv(path: &Path) -> [&[u8]; 5] {
+    const SCRIPT: &str = "test -e \"$1\" || exit 66; exec cat -- \"$1\"";
+    [
+        b"sh",
+        b"-c",
+        SCRIPT.as_bytes(),
+        b"sh",
+        path.as_os_str().as_bytes(),
+    ]
+}
+
+/// A marker no agent output can contain by chance: 128 random bits.
+fn session_token() -> String {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    let random = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    if random.is_err() {
+        // Unique still: pid, time and a counter.
+        static N: AtomicU64 = AtomicU64::new(0);
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let mix = (u128::from(std::process::id()) << 96)
+            ^ t
+            ^ u128::from(N.fetch_add(1, Ordering::Relaxed));
+        bytes = mix.to_le_bytes();
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("orch-{hex}")
+}
+
+/// The run's shell text, one session for all of it: print the shell's pid (its process group,
+/// for a remote kill: sshd starts each session in a new session), check `run-as` when no
+/// master did, run the command through `env` with orch's variables (`sudo` resets the
+/// environment, so `env` comes after it), read the run summary, and exit with the command's
+/// status. Each of orch's lines starts with `token`.
+fn session_script(
+    token: &str,
+    run_as: Option<&str>,
+    check_run_as: bool,
+    request: &RunRequest,
+) -> Result<Vec<u8>, String> {
     let Some(program) = request.argv.first() else {
         return Err("the command is empty".into());
     };
@@ -721,15 +849,26 @@ fn run_command(run_as: Option<&str>, request: &RunRequest) -> Result<Vec<u8>, St
             }
         })
         .collect::<Result<_, _>>()?;
-    let mut words: Vec<&[u8]> = Vec::new();
-    if let Some(user) = run_as {
-        words.extend([b"sudo".as_slice(), b"-n", b"-u", user.as_bytes(), b"--"]);
+    let t = token;
+    let mut text = format!("printf '%s pid %s\\n' {t} \"$$\"; ").into_bytes();
+    if let (Some(_), true) = (run_as, check_run_as) {
+        text.extend(b"if ! ");
+        text.extend(join_quoted(&with_run_as(run_as, &[b"true"])));
+        text.extend(format!(" 2>&1; then printf '%s run-as-refused\\n' {t}; exit 1; fi; ").as_bytes());
     }
-    words.push(b"env");
-    words.extend(assignments.iter().map(|a| a.as_bytes()));
-    words.extend(request.argv.iter().map(|a| a.as_bytes()));
-    let mut text = b"printf 'orch-pid %s\\n' \"$$\"; exec ".to_vec();
-    text.extend(join_quoted(&words));
+    let mut command: Vec<&[u8]> = vec![b"env"];
+    command.extend(assignments.iter().map(|a| a.as_bytes()));
+    command.extend(request.argv.iter().map(|a| a.as_bytes()));
+    // Its stderr into its stdout on the node: one ssh channel keeps the order lines were
+    // written in (two would not), and orch's lines after it stay apart.
+    text.extend(join_quoted(&with_run_as(run_as, &command)));
+    text.extend(b" 2>&1; rc=$?; ");
+    if let Some(path) = &request.read_after {
+        text.extend(format!("printf '\\n%s file\\n' {t}; ").as_bytes());
+        text.extend(join_quoted(&with_run_as(run_as, &fetch_argv(path))));
+        text.extend(format!(" 2>&1; printf '\\n%s file-end %s\\n' {t} \"$?\"; ").as_bytes());
+    }
+    text.extend(b"exit $rc");
     Ok(text)
 }
 
@@ -767,52 +906,145 @@ pub fn shell_quote(word: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
-/// Takes the pid marker out of a run's output (it comes first from the remote shell, though a
-/// login script may print before it), and lets the rest through.
-struct PidFilter {
-    pid: Arc<Mutex<Option<i32>>>,
-    pending: Vec<u8>,
-    done: bool,
+/// What orch's own lines in a run's session said.
+#[derive(Debug, Default)]
+struct SessionInfo {
+    /// The remote shell's pid (and process group).
+    pid: Option<i32>,
+    run_as_refused: bool,
+    /// The file read after the command, with the exit status of the read.
+    file: Option<(Vec<u8>, Option<i32>)>,
 }
 
-/// How much output may come before the marker before orch stops looking for it.
-const MARKER_WINDOW: usize = 4096;
+impl SessionInfo {
+    fn file(&self, path: &Path) -> FileRead {
+        match &self.file {
+            Some((bytes, Some(0))) => Ok(Some(bytes.clone())),
+            Some((_, Some(FETCH_MISSING))) => Ok(None),
+            Some((bytes, _)) => Err(format!(
+                "could not read {}: {}",
+                path.display(),
+                last_line(&String::from_utf8_lossy(bytes)).unwrap_or("no reason given")
+            )),
+            None => Err(format!(
+                "not read: the session ended before {} was read",
+                path.display()
+            )),
+        }
+    }
+}
 
-impl OutputFilter for PidFilter {
-    fn filter<'a>(&mut self, chunk: &'a [u8]) -> Cow<'a, [u8]> {
-        if self.done {
-            return Cow::Borrowed(chunk);
+/// Splits a run's session output into the command's output and orch's lines (`TOKEN pid N`,
+/// `TOKEN run-as-refused`, `TOKEN file` ... `TOKEN file-end STATUS`), which may be cut across
+/// chunks anywhere.
+struct SessionFilter {
+    token: Vec<u8>,
+    info: Arc<Mutex<SessionInfo>>,
+    pending: Vec<u8>,
+    /// Between `file` and `file-end`: bytes are the file's.
+    in_file: Option<Vec<u8>>,
+}
+
+impl SessionFilter {
+    fn new(token: String, info: Arc<Mutex<SessionInfo>>) -> SessionFilter {
+        SessionFilter {
+            token: token.into_bytes(),
+            info,
+            pending: Vec::new(),
+            in_file: None,
         }
-        self.pending.extend_from_slice(chunk);
-        let mut start = 0;
-        while let Some(nl) = self.pending[start..].iter().position(|&b| b == b'\n') {
-            let line = &self.pending[start..start + nl];
-            if let Some(pid) = line
-                .strip_prefix(PID_MARKER)
-                .and_then(|digits| std::str::from_utf8(digits).ok())
-                .and_then(|d| d.parse::<i32>().ok())
-                .filter(|&p| p > 1)
-            {
-                {
-                    *self.pid.lock().unwrap_or_else(|p| p.into_inner()) = Some(pid);
-                    let mut rest = std::mem::take(&mut self.pending);
-                    rest.drain(start..=start + nl);
-                    self.done = true;
-                    return Cow::Owned(rest);
+    }
+
+    /// Takes what is complete out of `pending`: output bytes to return.
+    fn drain(&mut self, at_end: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        loop {
+            let found = find(&self.pending, &self.token);
+            let Some(at) = found else {
+                // Hold back what could be the start of a token cut by the chunk's end.
+                let keep = if at_end {
+                    0
+                } else {
+                    (self.token.len() + 1).min(self.pending.len())
+                };
+                let cut = self.pending.len() - keep;
+                let done: Vec<u8> = self.pending.drain(..cut).collect();
+                match &mut self.in_file {
+                    Some(file) => file.extend(done),
+                    None => out.extend(done),
                 }
+                return out;
+            };
+            let Some(nl) = self.pending[at..].iter().position(|&b| b == b'\n') else {
+                if at_end {
+                    let rest = std::mem::take(&mut self.pending);
+                    out.extend(rest);
+                }
+                // The line is not whole yet; what precedes it is (but a newline right before
+                // it may be orch's, so it waits with the line).
+                let keep_newline = at > 0 && self.pending[at - 1] == b'\n';
+                let before: Vec<u8> = self
+                    .pending
+                    .drain(..at - usize::from(keep_newline))
+                    .collect();
+                match &mut self.in_file {
+                    Some(file) => file.extend(before),
+                    None => out.extend(before),
+                }
+                return out;
+            };
+            let mut before: Vec<u8> = self.pending.drain(..at).collect();
+            let line: Vec<u8> = self.pending.drain(..=nl).collect();
+            let word = &line[self.token.len()..line.len() - 1];
+            let mut info = self.info.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(mut file) = self.in_file.take() {
+                if word.starts_with(b" file-end ") {
+                    // orch's newline before the marker is not the file's.
+                    file.extend(before);
+                    if file.last() == Some(&b'\n') {
+                        file.pop();
+                    }
+                    let status = std::str::from_utf8(&word[b" file-end ".len()..])
+                        .ok()
+                        .and_then(|s| s.trim().parse().ok());
+                    info.file = Some((file, status));
+                } else {
+                    file.extend(before);
+                    self.in_file = Some(file);
+                }
+                continue;
             }
-            start += nl + 1;
+            if let Some(pid) = word.strip_prefix(b" pid ") {
+                info.pid = std::str::from_utf8(pid)
+                    .ok()
+                    .and_then(|p| p.trim().parse().ok())
+                    .filter(|&p: &i32| p > 1);
+            } else if word == b" run-as-refused" {
+                info.run_as_refused = true;
+            } else if word == b" file" {
+                // The newline orch printed before the marker.
+                if before.last() == Some(&b'\n') {
+                    before.pop();
+                }
+                self.in_file = Some(Vec::new());
+            }
+            out.extend(before);
         }
-        if self.pending.len() > MARKER_WINDOW {
-            self.done = true;
-            return Cow::Owned(std::mem::take(&mut self.pending));
-        }
-        Cow::Borrowed(&[])
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+impl OutputFilter for SessionFilter {
+    fn filter<'a>(&mut self, chunk: &'a [u8]) -> Cow<'a, [u8]> {
+        self.pending.extend_from_slice(chunk);
+        Cow::Owned(self.drain(false))
     }
 
     fn finish(&mut self) -> Vec<u8> {
-        self.done = true;
-        std::mem::take(&mut self.pending)
+        self.drain(true)
     }
 }
 
@@ -907,21 +1139,40 @@ mod tests {
         }
     }
 
+    /// The session output of a run that printed `output` and read `file` (status `code`).
+    fn session(token: &str, output: &[u8], file: &[u8], code: i32) -> Vec<u8> {
+        let mut s = format!("motd line\n{token} pid 4242\n").into_bytes();
+        s.extend_from_slice(output);
+        s.extend(format!("\n{token} file\n").as_bytes());
+        s.extend_from_slice(file);
+        s.extend(format!("\n{token} file-end {code}\n").as_bytes());
+        s
+    }
+
     #[test]
-    fn the_pid_marker_is_taken_out_of_the_output() {
-        let pid = Arc::new(Mutex::new(None));
-        let mut f = PidFilter {
-            pid: pid.clone(),
-            pending: Vec::new(),
-            done: false,
-        };
-        let mut out = Vec::new();
-        for chunk in [&b"motd\norch-p"[..], b"id 4242\nInfo: hi\n", b"more\n"] {
-            out.extend_from_slice(&f.filter(chunk));
+    fn orch_lines_are_taken_out_of_the_output_wherever_the_chunks_are_cut() {
+        let token = session_token();
+        let stream = session(&token, b"Info: hi\nNotice: done\n", b"---\nversion: 1\n", 0);
+        for cut in 1..stream.len() {
+            let info = Arc::new(Mutex::new(SessionInfo::default()));
+            let mut f = SessionFilter::new(token.clone(), info.clone());
+            let mut out = Vec::new();
+            for chunk in stream.chunks(cut) {
+                out.extend_from_slice(&f.filter(chunk));
+            }
+            out.extend(f.finish());
+            assert_eq!(out, b"motd line\nInfo: hi\nNotice: done\n", "cut {cut}");
+            let info = info.lock().unwrap();
+            assert_eq!(info.pid, Some(4242));
+            assert_eq!(
+                info.file(Path::new("/s")),
+                Ok(Some(b"---\nversion: 1\n".to_vec()))
+            );
         }
-        out.extend(f.finish());
-        assert_eq!(out, b"motd\nInfo: hi\nmore\n");
-        assert_eq!(*pid.lock().unwrap(), Some(4242));
+        let info = Arc::new(Mutex::new(SessionInfo::default()));
+        let mut f = SessionFilter::new(token.clone(), info.clone());
+        let _ = f.filter(&session(&token, b"x", b"", FETCH_MISSING));
+        assert_eq!(info.lock().unwrap().file(Path::new("/s")), Ok(None));
     }
 
     #[test]
