@@ -27,6 +27,8 @@ use crate::transport::{NodeTarget, SshSettings, TransportKind, default_command};
 /// for nodes it does not list.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
+    /// Where relative paths of `local` targets are: the inventory's directory.
+    base_dir: PathBuf,
     top: Config,
     targets: HashMap<String, NodeTarget>,
     aliases: HashMap<String, String>,
@@ -83,7 +85,7 @@ impl Inventory {
         let name = self.resolve_name(certname).unwrap_or(certname);
         match self.targets.get(name) {
             Some(target) => target.clone(),
-            None => node_target(name, &self.top, None),
+            None => node_target(name, &self.top, None, &self.base_dir),
         }
     }
 
@@ -644,12 +646,7 @@ fn parse_config(node: &Node, owner: &str, base_dir: &Path) -> Checked<Config> {
                     &LOCAL_KEYS,
                 )?;
             }
-            "orch" => parse_orch(
-                value,
-                &format!("the `orch` section of {what}"),
-                base_dir,
-                &mut config,
-            )?,
+            "orch" => parse_orch(value, &format!("the `orch` section of {what}"), &mut config)?,
             _ => unreachable!("entries returns only CONFIG_KEYS.used"),
         }
     }
@@ -696,7 +693,7 @@ fn parse_ssh(node: &Node, what: &str, base_dir: &Path, config: &mut Config) -> C
     Ok(())
 }
 
-fn parse_orch(node: &Node, what: &str, base_dir: &Path, config: &mut Config) -> Checked<()> {
+fn parse_orch(node: &Node, what: &str, config: &mut Config) -> Checked<()> {
     for (key, value) in entries(node, what, &ORCH_KEYS)? {
         if matches!(value.value, Value::Null) {
             continue;
@@ -729,11 +726,10 @@ fn parse_orch(node: &Node, what: &str, base_dir: &Path, config: &mut Config) -> 
                         format!("the program in {field} must not be empty"),
                     );
                 }
-                argv[0] = program_path(&argv[0], base_dir);
                 config.command = Some(argv);
             }
             "append-flags" => config.append_flags = Some(boolean(value, &field)?),
-            "summary" => config.summary = Some(summary_path(string(value, &field)?, base_dir)),
+            "summary" => config.summary = Some(PathBuf::from(string(value, &field)?)),
             _ => unreachable!("entries returns only ORCH_KEYS.used"),
         }
     }
@@ -752,8 +748,7 @@ fn program_path(program: &str, base_dir: &Path) -> String {
 
 /// A relative summary path is next to the inventory, as a relative program path is (it means
 /// something only for `local` targets; Puppet's own `lastrunfile` is always absolute).
-fn summary_path(path: &str, base_dir: &Path) -> PathBuf {
-    let path = Path::new(path);
+fn summary_path(path: &Path, base_dir: &Path) -> PathBuf {
     if path.is_absolute() {
         path.to_owned()
     } else {
@@ -995,7 +990,7 @@ fn build(root: &Node, base_dir: &Path) -> Checked<Inventory> {
         let config = own.over(&groups);
         targets.insert(
             name.to_owned(),
-            node_target(name, &config, uris.get(name).copied()),
+            node_target(name, &config, uris.get(name).copied(), reading.base_dir),
         );
     }
     let aliases = reading
@@ -1004,6 +999,7 @@ fn build(root: &Node, base_dir: &Path) -> Checked<Inventory> {
         .map(|(alias, certname, _)| (alias, certname))
         .collect();
     Ok(Inventory {
+        base_dir: base_dir.to_owned(),
         top: all.config,
         targets,
         aliases,
@@ -1260,27 +1256,36 @@ fn group_collect(group: &Group, certname: &str) -> Option<Config> {
 }
 
 /// The settings for one node: the uri's scheme, user and port win over config (Bolt's
-/// `Target#transport`, `#user`, `#port`); then defaults.
-fn node_target(certname: &str, config: &Config, uri: Option<&Uri>) -> NodeTarget {
+/// `Target#transport`, `#user`, `#port`); then defaults. A `local` target's relative program
+/// (with a `/`) and summary paths are next to the inventory; an `ssh` target's are the node's
+/// own and stay as written.
+fn node_target(certname: &str, config: &Config, uri: Option<&Uri>, base_dir: &Path) -> NodeTarget {
     let mut ssh = config.ssh.clone();
     if let Some(uri) = uri {
         ssh.user = uri.user.clone().or(ssh.user);
         ssh.port = uri.port.or(ssh.port);
     }
+    let transport: TransportKind = uri
+        .and_then(|u| u.transport)
+        .or(config.transport)
+        .unwrap_or_default();
+    let mut command = config.command.clone().unwrap_or_else(default_command);
+    let mut summary = config.summary.clone();
+    if transport == TransportKind::Local {
+        command[0] = program_path(&command[0], base_dir);
+        summary = summary.map(|s| summary_path(&s, base_dir));
+    }
     NodeTarget {
         name: certname.to_owned(),
-        transport: uri
-            .and_then(|u| u.transport)
-            .or(config.transport)
-            .unwrap_or_default(),
+        transport,
         host: uri
             .map(|u| u.host.clone())
             .or_else(|| config.host.clone())
             .unwrap_or_else(|| certname.to_owned()),
         ssh,
-        command: config.command.clone().unwrap_or_else(default_command),
+        command,
         append_flags: config.append_flags.unwrap_or(true),
-        summary: config.summary.clone(),
+        summary,
     }
 }
 
@@ -1585,19 +1590,25 @@ groups:
     }
 
     #[test]
-    fn relative_summary_paths_are_next_to_the_file() {
+    fn relative_paths_of_local_targets_are_next_to_the_file_and_of_ssh_ones_the_nodes() {
         let inv = ok("
 targets:
   - name: a
-    config: { orch: { summary: ./state/a.yaml } }
+    config: { transport: local, orch: { summary: ./state/a.yaml, command: [bin/agent] } }
   - name: b
-    config: { orch: { summary: /var/b.yaml } }
+    config: { transport: local, orch: { summary: /var/b.yaml } }
+  - name: c
+    config: { orch: { summary: state/c.yaml, command: [bin/agent] } }
 ");
         assert_eq!(
             inv.target("a").summary,
             Some(PathBuf::from("/inv/state/a.yaml"))
         );
+        assert_eq!(inv.target("a").command, ["/inv/bin/agent"]);
         assert_eq!(inv.target("b").summary, Some(PathBuf::from("/var/b.yaml")));
+        // On the node, relative to where the login starts.
+        assert_eq!(inv.target("c").summary, Some(PathBuf::from("state/c.yaml")));
+        assert_eq!(inv.target("c").command, ["bin/agent"]);
     }
 
     #[test]

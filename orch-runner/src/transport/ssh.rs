@@ -854,7 +854,9 @@ fn session_script(
     if let (Some(_), true) = (run_as, check_run_as) {
         text.extend(b"if ! ");
         text.extend(join_quoted(&with_run_as(run_as, &[b"true"])));
-        text.extend(format!(" 2>&1; then printf '%s run-as-refused\\n' {t}; exit 1; fi; ").as_bytes());
+        text.extend(
+            format!(" 2>&1; then printf '%s run-as-refused\\n' {t}; exit 1; fi; ").as_bytes(),
+        );
     }
     let mut command: Vec<&[u8]> = vec![b"env"];
     command.extend(assignments.iter().map(|a| a.as_bytes()));
