@@ -465,3 +465,35 @@ async fn fifty_targets_at_concurrency_twenty_one_connection_each() {
     }
     assert!(peak <= 20, "at most 20 at once, saw {peak}");
 }
+
+#[tokio::test]
+async fn a_server_that_never_answers_is_a_connect_timeout() {
+    // Accepts and says nothing: ssh waits for a banner that never comes.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let conns: Vec<_> = silent.incoming().take(2).flatten().collect();
+        std::thread::sleep(Duration::from_secs(3));
+        drop(conns);
+    });
+    let sshd = Sshd::start();
+    let mut target = target(&sshd, "db01");
+    target.ssh.port = Some(port);
+    target.ssh.connect_timeout = Some(1);
+    let started = std::time::Instant::now();
+    let e = connect_err(&transport(&sshd), &target).await;
+    assert_eq!(e.kind, RunErrorKind::ConnectTimeout, "{e}");
+    assert!(
+        e.message.starts_with("timed out connecting to db01: "),
+        "{e}"
+    );
+    // And from a run that connects by itself, bounded the same way.
+    let mut conn = transport(&sshd).connect(&target).await.unwrap();
+    let e = conn
+        .run(&request(&["true"]), &CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, RunErrorKind::ConnectTimeout, "{e}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    held.join().unwrap();
+}
