@@ -29,7 +29,6 @@ config:
     append-flags: false
 YAML
 
-now() { date +%s.%N; }
 run_orch() {
     rm -f "$work"/jobs.sqlite3*
     "$orch" job run --graph "$work/graph.json" --nodes "@$work/nodes.txt" \
@@ -40,19 +39,5 @@ run_xargs() {
     xargs -P "$p" -I{} true < "$work/nodes.txt"
 }
 
-orch_times=()
-xargs_times=()
-for _ in $(seq "$rounds"); do
-    t0=$(now); run_xargs; t1=$(now)
-    xargs_times+=("$(echo "$t1 - $t0" | bc)")
-    t0=$(now); run_orch; t1=$(now)
-    orch_times+=("$(echo "$t1 - $t0" | bc)")
-done
-
-stats() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "%.3f %.3f", a[1], a[int((NR+1)/2)]}'; }
-read -r xb xm <<< "$(stats "${xargs_times[@]}")"
-read -r ob om <<< "$(stats "${orch_times[@]}")"
-echo "runs: $n of \`true\`, concurrency $p, $rounds rounds"
-echo "xargs -P $p: best ${xb} s, median ${xm} s"
-echo "orch job run: best ${ob} s, median ${om} s"
-echo "ratio orch/xargs: best $(echo "scale=3; $ob / $xb" | bc), median $(echo "scale=3; $om / $xm" | bc)"
+. benches/compare_lib.sh
+compare "$rounds" "xargs -P $p" "orch job run" "runs: $n of \`true\`, concurrency $p"

@@ -395,12 +395,8 @@ impl SshConnection {
                 _ => Err(self.lost("")),
             };
         }
-        let mut command = tokio::process::Command::new(&self.dest.program);
+        let mut command = self.master_command(None);
         command
-            .args(&self.dest.common)
-            .args(&self.master_options)
-            .args(["-N", "--"])
-            .arg(&self.dest.host)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -448,6 +444,21 @@ impl SshConnection {
             self.check_run_as(&user).await?;
         }
         Ok(())
+    }
+
+    /// `ssh` as the node's master: with `remote` shell text as its own session, else `-N`.
+    fn master_command(&self, remote: Option<Vec<u8>>) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(&self.dest.program);
+        command
+            .args(&self.dest.common)
+            .args(&self.master_options)
+            .arg(if remote.is_some() { "-T" } else { "-N" })
+            .arg("--")
+            .arg(&self.dest.host);
+        if let Some(remote) = remote {
+            command.arg(OsString::from_vec(remote));
+        }
+        command
     }
 
     fn spawn_error(&self, e: std::io::Error) -> RunError {
@@ -606,14 +617,7 @@ impl Connection for SshConnection {
         let session = Arc::new(Mutex::new(SessionInfo::default()));
         let filter = SessionFilter::new(token, session.clone());
         let command = if own_master {
-            let mut command = tokio::process::Command::new(&self.dest.program);
-            command
-                .args(&self.dest.common)
-                .args(&self.master_options)
-                .args(["-T", "--"])
-                .arg(&self.dest.host)
-                .arg(OsString::from_vec(script));
-            command
+            self.master_command(Some(script))
         } else {
             self.dest.session(&self.control, script)
         };
