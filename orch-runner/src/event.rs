@@ -56,6 +56,10 @@ pub enum EventKind {
         node: String,
         /// Its level in the plan.
         level: usize,
+        /// With `--on-failure continue`: the dependencies that did not finish (absent when
+        /// every one did).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        failed_dependencies: Vec<String>,
     },
     /// A node's agent run completed (exit 0, or 2: changes).
     NodeFinished {
@@ -112,6 +116,17 @@ pub enum EventKind {
     JobStopping {
         /// `false`: nothing new starts, running nodes finish; `true`: running nodes are killed.
         force: bool,
+    },
+    /// `--pause-between-levels`: every node before `level` has ended; nothing of `level`
+    /// starts until the operator lets it.
+    JobPaused {
+        /// The level waiting.
+        level: usize,
+    },
+    /// The operator let `level` start.
+    JobResumed {
+        /// The level starting.
+        level: usize,
     },
     /// The job ended; always the last event.
     JobFinished {
@@ -231,6 +246,8 @@ impl EventKind {
             EventKind::NodeErrored { .. } => "node_errored",
             EventKind::NodeSkipped { .. } => "node_skipped",
             EventKind::JobStopping { .. } => "job_stopping",
+            EventKind::JobPaused { .. } => "job_paused",
+            EventKind::JobResumed { .. } => "job_resumed",
             EventKind::JobFinished { .. } => "job_finished",
         }
     }
@@ -385,6 +402,7 @@ mod tests {
             EventKind::NodeRunning {
                 node: "a".into(),
                 level: 1,
+                failed_dependencies: Vec::new(),
             },
             EventKind::NodeFailed {
                 node: "a".into(),

@@ -34,7 +34,8 @@ pub use inventory::Inventory;
 pub use preflight::{NodeCheck, NodeChecks, PREFLIGHT_KEEP_LIMIT, Preconnected, preflight};
 pub use render::{FAILURE_TAIL_LINES, RunText, render_job_detail, render_job_list};
 pub use scheduler::{
-    DEFAULT_CONCURRENCY, JobOptions, JobReport, NodeReport, StopHandle, StopLevel, run_job,
+    DEFAULT_CONCURRENCY, FailurePolicy, JobOptions, JobReport, NodeReport, StopHandle, StopLevel,
+    Threshold, run_job,
 };
 pub use state::{JobState, NodeCounts, NodeState, UnknownState};
 pub use store::{JobRecord, JobSummary, NewJob, NewJobNode, NodeRecord, Recorder, Store};

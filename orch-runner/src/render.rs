@@ -48,7 +48,10 @@ impl RunText {
         match &event.kind {
             // The header (plan box, `New job created`) is printed before the job starts.
             EventKind::JobStarted { .. } => {}
-            EventKind::NodeRunning { .. } | EventKind::JobStopping { .. } => {
+            EventKind::NodeRunning { .. }
+            | EventKind::JobStopping { .. }
+            | EventKind::JobPaused { .. }
+            | EventKind::JobResumed { .. } => {
                 out.push_str(&event.message);
                 out.push('\n');
             }

@@ -144,7 +144,7 @@ pub(crate) fn apply(tx: &Transaction<'_>, job: JobId, event: &Event) -> rusqlite
             )?
             .execute(params![job, state.as_str(), time, duration_s])?;
         }
-        EventKind::NodeRunning { node, level } => {
+        EventKind::NodeRunning { node, level, .. } => {
             node_running(tx, job, node, *level, time, message)?;
         }
         EventKind::NodeFinished {
@@ -192,6 +192,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, job: JobId, event: &Event) -> rusqlite
             let end = NodeEnd::skipped(skipped_because.as_deref());
             node_ended(tx, job, node, &end, time, message)?;
         }
+        // In the event log only: the job's row does not change.
+        EventKind::JobPaused { .. } | EventKind::JobResumed { .. } => {}
     }
     Ok(())
 }

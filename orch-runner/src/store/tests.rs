@@ -116,6 +116,7 @@ fn shop_events(job: JobId) -> Vec<Event> {
             EventKind::NodeRunning {
                 node: "db01".into(),
                 level: 0,
+                failed_dependencies: Vec::new(),
             },
             "Started puppet run on db01 ...",
         ),
@@ -133,6 +134,7 @@ fn shop_events(job: JobId) -> Vec<Event> {
             EventKind::NodeRunning {
                 node: "web01".into(),
                 level: 1,
+                failed_dependencies: Vec::new(),
             },
             "Started puppet run on web01 ...",
         ),
@@ -140,6 +142,7 @@ fn shop_events(job: JobId) -> Vec<Event> {
             EventKind::NodeRunning {
                 node: "web02".into(),
                 level: 1,
+                failed_dependencies: Vec::new(),
             },
             "Started puppet run on web02 ...",
         ),
@@ -452,6 +455,7 @@ fn an_event_for_a_node_not_in_the_plan_still_shows() {
         EventKind::NodeRunning {
             node: "extra".into(),
             level: 3,
+            failed_dependencies: Vec::new(),
         },
         "Started puppet run on extra ...",
     );
@@ -833,6 +837,7 @@ fn ten_thousand_nodes_record_in_bulk() {
             EventKind::NodeRunning {
                 node: name.clone(),
                 level: 0,
+                failed_dependencies: Vec::new(),
             },
             "Started",
         );
@@ -967,7 +972,7 @@ proptest! {
         for (name, &which) in names.iter().zip(&outcomes) {
             let kind = outcome(name, which);
             if which < 3 {
-                events.push(s.next(EventKind::NodeRunning { node: name.clone(), level: 0 }, ""));
+                events.push(s.next(EventKind::NodeRunning { node: name.clone(), level: 0, failed_dependencies: Vec::new() }, ""));
             }
             expected.add(match kind {
                 EventKind::NodeFinished { .. } => NodeState::Finished,

@@ -14,11 +14,18 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::event::{ErrorCause, Event, EventKind, EventSink, JobId, OutputTail};
+mod node;
+mod policy;
+
+use node::{NodeEnd, run_node};
+use policy::Gate;
+pub use policy::{FailurePolicy, Threshold};
+
+use crate::event::{ErrorCause, Event, EventKind, EventSink, JobId};
 use crate::state::{JobState, NodeCounts, NodeState};
 use crate::summary::RunSummary;
-use crate::time::{Timestamp, format_duration};
-use crate::transport::{Connection, Exit, NodeTarget, RunErrorKind, RunRequest, Transport};
+use crate::time::Timestamp;
+use crate::transport::{NodeTarget, RunRequest, Transport};
 
 /// How a job runs, beyond its plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +36,18 @@ pub struct JobOptions {
     pub concurrency: usize,
     /// Longest a node's run may take before it is killed and ends `errored`.
     pub timeout: Option<Duration>,
+    /// What a failed or errored node does to the rest.
+    pub on_failure: FailurePolicy,
+    /// Past this many failed or errored nodes (of the job's), the job stops as `fail-fast`
+    /// does.
+    pub max_failures: Option<Threshold>,
+    /// Each level runs in batches of this many nodes (of the level's), one after the other.
+    pub batch_size: Option<Threshold>,
+    /// This many nodes (in plan order) run first; if any does not finish, the job stops.
+    pub canary: Option<usize>,
+    /// Before each level after the first, the job waits (`job_paused`) until
+    /// [`StopHandle::resume`] lets that level start.
+    pub pause_between_levels: bool,
 }
 
 impl Default for JobOptions {
@@ -37,6 +56,11 @@ impl Default for JobOptions {
             noop: None,
             concurrency: DEFAULT_CONCURRENCY,
             timeout: None,
+            on_failure: FailurePolicy::default(),
+            max_failures: None,
+            batch_size: None,
+            canary: None,
+            pause_between_levels: false,
         }
     }
 }
@@ -57,6 +81,8 @@ pub const DEFAULT_CONCURRENCY: usize = 100;
 #[derive(Debug, Clone)]
 pub struct StopHandle {
     level: Arc<watch::Sender<StopLevel>>,
+    /// The highest level a paused job may start (`--pause-between-levels`).
+    resumed: Arc<watch::Sender<usize>>,
 }
 
 /// How far a stop has gone.
@@ -81,6 +107,7 @@ impl StopHandle {
     pub fn new() -> StopHandle {
         StopHandle {
             level: Arc::new(watch::Sender::new(StopLevel::None)),
+            resumed: Arc::new(watch::Sender::new(0)),
         }
     }
 
@@ -120,6 +147,15 @@ impl StopHandle {
     /// How far the stop has gone.
     pub fn level(&self) -> StopLevel {
         *self.level.borrow()
+    }
+
+    /// Lets a job paused before `level` (`job_paused`) go on with it.
+    pub fn resume(&self, level: usize) {
+        self.resumed.send_if_modified(|l| {
+            let changed = level > *l;
+            *l = (*l).max(level);
+            changed
+        });
     }
 }
 
@@ -179,6 +215,9 @@ pub async fn run_job(
             state: NodeState::New,
             deps_left: n.depends_on.len(),
             dependents: Vec::new(),
+            gates: Vec::new(),
+            gates_left: 0,
+            failed_dependencies: Vec::new(),
             exit_code: None,
             error: None,
             skipped_because: None,
@@ -195,6 +234,14 @@ pub async fn run_job(
         seq: 0,
         sinks,
         started: tokio::time::Instant::now(),
+        ready: BinaryHeap::new(),
+        gates: Vec::new(),
+        paused: Vec::new(),
+        resumed: 0,
+        stop_seen: StopLevel::None,
+        stopped_by: None,
+        failures: 0,
+        canaries: options.canary.unwrap_or(0),
     };
     let index: HashMap<&str, usize> = plan
         .nodes()
@@ -228,13 +275,35 @@ pub async fn run_job(
         ),
     );
 
+    let mut levels: Vec<Vec<usize>> = Vec::new();
+    for (i, n) in job.nodes.iter().enumerate() {
+        if levels.len() <= n.level {
+            levels.resize(n.level + 1, Vec::new());
+        }
+        levels[n.level].push(i);
+    }
+    for (members, gate) in policy::gates(
+        &levels,
+        options.batch_size,
+        options.canary,
+        options.pause_between_levels,
+    ) {
+        let g = job.gates.len();
+        for &m in &members {
+            job.nodes[m].gates.push(g);
+        }
+        for &w in &gate.waiting {
+            job.nodes[w].gates_left += 1;
+        }
+        job.gates.push(gate);
+    }
+    for i in 0..job.nodes.len() {
+        job.maybe_ready(i);
+    }
+
     let kill = CancellationToken::new();
     let mut stop_rx = stop.level.subscribe();
-    let mut stop_seen = StopLevel::None;
-    let mut ready: BinaryHeap<Reverse<usize>> = (0..job.nodes.len())
-        .filter(|&i| job.nodes[i].deps_left == 0)
-        .map(Reverse)
-        .collect();
+    let mut resume_rx = stop.resumed.subscribe();
     let mut running: JoinSet<NodeEnd> = JoinSet::new();
     let mut tasks: HashMap<tokio::task::Id, usize> = HashMap::new();
     let mut stop_open = true;
@@ -245,12 +314,14 @@ pub async fn run_job(
         if stop_pending {
             stop_pending = false;
             let level = *stop_rx.borrow_and_update();
-            job.on_stop(&mut stop_seen, level, &kill, running.len());
+            job.on_stop(level, &kill, running.len());
         }
-        while stop_seen == StopLevel::None
+        while job.stop_seen == StopLevel::None
             && (job.options.concurrency == 0 || running.len() < job.options.concurrency)
         {
-            let Some(Reverse(i)) = ready.pop() else { break };
+            let Some(Reverse(i)) = job.ready.pop() else {
+                break;
+            };
             if job.nodes[i].state != NodeState::New {
                 continue;
             }
@@ -258,12 +329,27 @@ pub async fn run_job(
             let request = job.request(&node_target);
             job.set_state(i, NodeState::Running);
             let (node, level) = (job.nodes[i].name.clone(), job.nodes[i].level);
+            let failed: Vec<String> = job.nodes[i]
+                .failed_dependencies
+                .iter()
+                .map(|&d| job.nodes[d].name.clone())
+                .collect();
+            let message = if failed.is_empty() {
+                format!("Started puppet run on {node} ...")
+            } else {
+                format!(
+                    "Started puppet run on {node} ... (although {} did not finish: --on-failure \
+                     continue)",
+                    failed.join(", ")
+                )
+            };
             job.emit(
                 EventKind::NodeRunning {
                     node: node.clone(),
                     level,
+                    failed_dependencies: failed,
                 },
-                format!("Started puppet run on {node} ..."),
+                message,
             );
             let transport = transport.clone();
             let token = kill.child_token();
@@ -271,16 +357,24 @@ pub async fn run_job(
             let task = running.spawn(run_node(transport, node_target, request, timeout, token));
             tasks.insert(task.id(), i);
         }
-        if running.is_empty() {
+        // Done, unless a pause waits for the operator (who may still resume or stop).
+        let waiting = job.stop_seen == StopLevel::None && !job.paused.is_empty() && stop_open;
+        if running.is_empty() && !waiting {
             break;
         }
         tokio::select! {
             biased;
-            changed = stop_rx.changed(), if stop_open && stop_seen != StopLevel::Force => {
+            changed = stop_rx.changed(), if stop_open && job.stop_seen != StopLevel::Force => {
                 match changed {
                     Ok(()) => stop_pending = true,
                     // Every handle is gone: no stop can come any more.
                     Err(_) => stop_open = false,
+                }
+            }
+            changed = resume_rx.changed(), if stop_open && !job.paused.is_empty() => {
+                if changed.is_ok() {
+                    let level = *resume_rx.borrow_and_update();
+                    job.on_resume(level);
                 }
             }
             Some(done) = running.join_next_with_id() => {
@@ -289,7 +383,7 @@ pub async fn run_job(
                     Err(e) => (e.id(), NodeEnd::panicked(e)),
                 };
                 if let Some(i) = tasks.remove(&task) {
-                    job.on_end(i, end, &mut ready);
+                    job.on_end(i, end, running.len());
                 }
             }
         }
@@ -300,7 +394,10 @@ pub async fn run_job(
             job.skip(i, None);
         }
     }
-    let state = if stop_seen != StopLevel::None {
+    // A policy's stop is a failed job (a node failed); an operator's is a stopped one.
+    let state = if job.stopped_by.is_some() {
+        JobState::Failed
+    } else if job.stop_seen != StopLevel::None {
         JobState::Stopped
     } else if job.counts.get(NodeState::Finished) == job.nodes.len() {
         JobState::Finished
@@ -345,6 +442,12 @@ struct SchedNode {
     state: NodeState,
     deps_left: usize,
     dependents: Vec<usize>,
+    /// The gates this node is a member of (they open when their members have ended).
+    gates: Vec<usize>,
+    /// The gates holding this node back.
+    gates_left: usize,
+    /// `--on-failure continue`: the dependencies that did not finish.
+    failed_dependencies: Vec<usize>,
     exit_code: Option<i32>,
     error: Option<ErrorCause>,
     skipped_because: Option<String>,
@@ -361,6 +464,20 @@ struct Scheduler<'s, 'k> {
     seq: u64,
     sinks: &'s mut [&'k mut dyn EventSink],
     started: tokio::time::Instant,
+    /// Nodes that may start, in plan order.
+    ready: BinaryHeap<Reverse<usize>>,
+    gates: Vec<Gate>,
+    /// Gates open but for the operator's go-ahead (`--pause-between-levels`).
+    paused: Vec<usize>,
+    /// The highest level the operator has let start.
+    resumed: usize,
+    stop_seen: StopLevel,
+    /// Why the job stopped when a policy stopped it (not a stop request).
+    stopped_by: Option<String>,
+    /// Failed and errored nodes so far.
+    failures: usize,
+    /// The first this many nodes (by index) are canaries.
+    canaries: usize,
 }
 
 impl Scheduler<'_, '_> {
@@ -410,15 +527,9 @@ impl Scheduler<'_, '_> {
         }
     }
 
-    fn on_stop(
-        &mut self,
-        seen: &mut StopLevel,
-        level: StopLevel,
-        kill: &CancellationToken,
-        running: usize,
-    ) {
-        if level > *seen && *seen == StopLevel::None {
-            *seen = StopLevel::Stop;
+    fn on_stop(&mut self, level: StopLevel, kill: &CancellationToken, running: usize) {
+        if level > self.stop_seen && self.stop_seen == StopLevel::None {
+            self.stop_seen = StopLevel::Stop;
             self.emit(
                 EventKind::JobStopping { force: false },
                 format!(
@@ -427,14 +538,10 @@ impl Scheduler<'_, '_> {
                     plural(running, "running node")
                 ),
             );
-            for i in 0..self.nodes.len() {
-                if self.nodes[i].state == NodeState::New {
-                    self.skip(i, None);
-                }
-            }
+            self.skip_new();
         }
-        if level == StopLevel::Force && *seen != StopLevel::Force {
-            *seen = StopLevel::Force;
+        if level == StopLevel::Force && self.stop_seen != StopLevel::Force {
+            self.stop_seen = StopLevel::Force;
             self.emit(
                 EventKind::JobStopping { force: true },
                 format!(
@@ -447,7 +554,93 @@ impl Scheduler<'_, '_> {
         }
     }
 
-    fn on_end(&mut self, i: usize, end: NodeEnd, ready: &mut BinaryHeap<Reverse<usize>>) {
+    /// A policy stops the job as the first stop request does, saying why.
+    fn policy_stop(&mut self, why: String, running: usize) {
+        if self.stop_seen != StopLevel::None {
+            return;
+        }
+        self.stop_seen = StopLevel::Stop;
+        self.emit(
+            EventKind::JobStopping { force: false },
+            format!(
+                "Stopping job {}: {why}; no new runs will start; {} will finish",
+                self.id,
+                plural(running, "running node")
+            ),
+        );
+        self.stopped_by = Some(why);
+        self.skip_new();
+    }
+
+    /// Skips every node not started yet (the job is stopping; `skip` says why).
+    fn skip_new(&mut self) {
+        for i in 0..self.nodes.len() {
+            if self.nodes[i].state == NodeState::New {
+                self.skip(i, None);
+            }
+        }
+    }
+
+    /// The operator let `level` start: open the pauses up to it.
+    fn on_resume(&mut self, level: usize) {
+        self.resumed = self.resumed.max(level);
+        let (open, still): (Vec<usize>, Vec<usize>) = self.paused.iter().partition(|&&g| {
+            self.gates[g]
+                .pause_before
+                .is_some_and(|l| l <= self.resumed)
+        });
+        self.paused = still;
+        for g in open {
+            let level = self.gates[g].pause_before.unwrap_or(0);
+            self.emit(
+                EventKind::JobResumed { level },
+                format!("Resuming job {}: level {level} starts", self.id),
+            );
+            self.release(g);
+        }
+    }
+
+    /// Queues node `i` if nothing holds it back any more.
+    fn maybe_ready(&mut self, i: usize) {
+        let n = &self.nodes[i];
+        if n.state == NodeState::New && n.deps_left == 0 && n.gates_left == 0 {
+            self.ready.push(Reverse(i));
+        }
+    }
+
+    /// Node `i` has ended (in any state): the gates it belongs to may open.
+    fn ended(&mut self, i: usize) {
+        for g in self.nodes[i].gates.clone() {
+            self.gates[g].members_left -= 1;
+            if self.gates[g].members_left > 0 {
+                continue;
+            }
+            match self.gates[g].pause_before {
+                Some(level) if level > self.resumed && self.stop_seen == StopLevel::None => {
+                    self.paused.push(g);
+                    self.emit(
+                        EventKind::JobPaused { level },
+                        format!(
+                            "Paused job {}: level {} has ended; level {level} waits to be \
+                             resumed",
+                            self.id,
+                            level - 1
+                        ),
+                    );
+                }
+                _ => self.release(g),
+            }
+        }
+    }
+
+    fn release(&mut self, g: usize) {
+        for w in self.gates[g].waiting.clone() {
+            self.nodes[w].gates_left -= 1;
+            self.maybe_ready(w);
+        }
+    }
+
+    fn on_end(&mut self, i: usize, end: NodeEnd, running: usize) {
         let node = self.nodes[i].name.clone();
         let NodeEnd {
             state,
@@ -497,17 +690,45 @@ impl Scheduler<'_, '_> {
         n.message = message.clone();
         n.summary = summary;
         self.emit(kind, message);
-        if state == NodeState::Finished {
+        let continuing = self.options.on_failure == FailurePolicy::Continue;
+        if state == NodeState::Finished || continuing {
             for d in self.nodes[i].dependents.clone() {
                 let dep = &mut self.nodes[d];
                 dep.deps_left -= 1;
-                if dep.deps_left == 0 && dep.state == NodeState::New {
-                    ready.push(Reverse(d));
+                if state != NodeState::Finished {
+                    dep.failed_dependencies.push(i);
                 }
+                self.maybe_ready(d);
             }
         } else {
             self.skip_dependents(i);
         }
+        self.ended(i);
+        if state != NodeState::Finished {
+            self.failures += 1;
+            if let Some(why) = self.policy_verdict(i) {
+                self.policy_stop(why, running);
+            }
+        }
+    }
+
+    /// Whether a failure of node `i` stops the job, and why.
+    fn policy_verdict(&self, i: usize) -> Option<String> {
+        let node = &self.nodes[i].name;
+        if i < self.canaries {
+            return Some(format!("the canary {node} did not finish (--canary)"));
+        }
+        if self.options.on_failure == FailurePolicy::FailFast {
+            return Some(format!("{node} did not finish (--on-failure fail-fast)"));
+        }
+        let limit = self.options.max_failures?;
+        let allowed = limit.of(self.nodes.len());
+        (self.failures > allowed).then(|| {
+            format!(
+                "{} did not finish, more than --max-failures {limit} allows",
+                plural(self.failures, "node")
+            )
+        })
     }
 
     /// Skips everything downstream of `root`, each naming the dependency that stopped it.
@@ -536,7 +757,10 @@ impl Scheduler<'_, '_> {
                     _ => "failed",
                 }
             ),
-            _ => format!("Skipped puppet run on {node}: the job was stopped"),
+            _ => match &self.stopped_by {
+                Some(why) => format!("Skipped puppet run on {node}: {why}"),
+                None => format!("Skipped puppet run on {node}: the job was stopped"),
+            },
         };
         let n = &mut self.nodes[i];
         n.skipped_because = because.clone();
@@ -548,6 +772,7 @@ impl Scheduler<'_, '_> {
             },
             message,
         );
+        self.ended(i);
     }
 
     /// The job's closing line (PE's wording, §4.2).
@@ -578,161 +803,6 @@ impl Scheduler<'_, '_> {
             }
         }
     }
-}
-
-/// How a node's run ended, as its task reports it.
-struct NodeEnd {
-    state: NodeState,
-    exit_code: Option<i32>,
-    error: Option<ErrorCause>,
-    /// Why it did not finish (for the message).
-    detail: String,
-    output: OutputTail,
-    duration: Duration,
-    /// The agent's run summary, read after a run that ended with an exit.
-    summary: Option<RunSummary>,
-}
-
-impl NodeEnd {
-    fn panicked(e: tokio::task::JoinError) -> NodeEnd {
-        NodeEnd {
-            state: NodeState::Errored,
-            exit_code: None,
-            error: Some(ErrorCause::Transport),
-            detail: format!("internal error in the transport: {e}"),
-            output: OutputTail::default(),
-            duration: Duration::ZERO,
-            summary: None,
-        }
-    }
-}
-
-async fn run_node(
-    transport: Arc<dyn Transport>,
-    target: NodeTarget,
-    request: RunRequest,
-    timeout: Option<Duration>,
-    token: CancellationToken,
-) -> NodeEnd {
-    let started = tokio::time::Instant::now();
-    // Wall-clock, as the node's summary is stamped: what its freshness is judged against.
-    let run_started = Timestamp::now();
-    let work = async {
-        let mut conn = tokio::select! {
-            conn = transport.connect(&target) => conn?,
-            () = token.cancelled() => return Err(crate::transport::RunError::new(RunErrorKind::Cancelled, "cancelled while connecting")),
-        };
-        let result = conn.run(&request, &token).await;
-        let result = match result {
-            Ok(mut outcome) => {
-                let summary = match outcome.read_after.take() {
-                    // Read in the run's own session.
-                    Some(read) => RunSummary::from_fetch(target.summary_path(), read, run_started),
-                    None => read_summary(conn.as_mut(), &target, run_started, &token).await,
-                };
-                Ok((outcome, summary))
-            }
-            Err(e) => Err(e),
-        };
-        conn.close().await;
-        result
-    };
-    tokio::pin!(work);
-    let mut timed_out = false;
-    let result = match timeout {
-        None => work.await,
-        Some(limit) => tokio::select! {
-            r = &mut work => r,
-            () = tokio::time::sleep(limit) => {
-                timed_out = true;
-                token.cancel();
-                work.await
-            }
-        },
-    };
-    let duration = started.elapsed();
-    match result {
-        Ok((outcome, summary)) => {
-            let (state, exit_code, detail) = match outcome.exit {
-                // PE judged a run by its report too: failures there fail the node.
-                Exit::Code(c @ (0 | 2)) => match summary.failure() {
-                    Some(failure) => (
-                        NodeState::Failed,
-                        Some(c),
-                        format!("{failure} (exit code {c})"),
-                    ),
-                    None => (NodeState::Finished, Some(c), String::new()),
-                },
-                Exit::Code(c) => (NodeState::Failed, Some(c), exit_detail(c)),
-                Exit::Signal(s) => (
-                    NodeState::Failed,
-                    None,
-                    format!("the agent was killed by signal {s}"),
-                ),
-            };
-            NodeEnd {
-                state,
-                exit_code,
-                error: None,
-                detail,
-                output: outcome.output,
-                duration,
-                summary: Some(summary),
-            }
-        }
-        Err(e) => {
-            let (cause, detail) = match e.kind {
-                RunErrorKind::Cancelled if timed_out => (
-                    ErrorCause::TimedOut,
-                    format!(
-                        "timed out after {}; the run was killed",
-                        format_duration(timeout.map_or(0.0, |t| t.as_secs_f64()))
-                    ),
-                ),
-                RunErrorKind::Cancelled => (
-                    ErrorCause::Interrupted,
-                    "interrupted: the job was stopped and the run was killed".to_owned(),
-                ),
-                kind => (ErrorCause::from(kind), e.message),
-            };
-            NodeEnd {
-                state: NodeState::Errored,
-                exit_code: None,
-                error: Some(cause),
-                detail,
-                output: e.output,
-                duration,
-                summary: None,
-            }
-        }
-    }
-}
-
-/// Reads the node's run summary over its connection; a stop or timeout cuts the read short
-/// (the summary is then unreadable, the run's outcome stands).
-async fn read_summary(
-    conn: &mut dyn Connection,
-    target: &NodeTarget,
-    run_started: Timestamp,
-    token: &CancellationToken,
-) -> RunSummary {
-    let path = target.summary_path();
-    let fetched = tokio::select! {
-        fetched = conn.fetch(path) => fetched.map_err(|e| e.message),
-        () = token.cancelled() => Err("not read: the run was cancelled".to_owned()),
-    };
-    RunSummary::from_fetch(path, fetched, run_started)
-}
-
-/// What Puppet's detailed exit codes mean.
-fn exit_detail(code: i32) -> String {
-    let meaning = match code {
-        1 => "the run failed",
-        4 => "the run had failures",
-        6 => "the run made changes and had failures",
-        _ => "unexpected exit status",
-    };
-    format!("exit code {code} ({meaning})")
 }
 
 fn seconds(d: Duration) -> f64 {
