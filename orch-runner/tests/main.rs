@@ -2,6 +2,7 @@
 
 mod common;
 mod local;
+mod policy;
 mod preflight;
 mod scheduler;
 mod ssh;

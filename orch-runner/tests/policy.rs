@@ -1,0 +1,279 @@
+//! Failure policies and rollout control on recorded timelines (tokio's paused clock).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use orch_runner::{
+    EventKind, EventLog, FailurePolicy, JobOptions, JobState, NodeState, NodeTarget, Script,
+    ScriptedTransport, StopHandle, Threshold, TransportKind, run_job,
+};
+
+use crate::common::{plan_of, run, scripted};
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// When each node's run started and ended, by name.
+fn timeline(t: &ScriptedTransport) -> Vec<(String, Duration, Duration)> {
+    let mut v: Vec<_> = t
+        .runs()
+        .into_iter()
+        .map(|r| (r.node, r.started, r.ended))
+        .collect();
+    v.sort();
+    v
+}
+
+fn states(report: &orch_runner::JobReport) -> Vec<(&str, NodeState)> {
+    report
+        .nodes
+        .iter()
+        .map(|n| (n.name.as_str(), n.state))
+        .collect()
+}
+
+/// a → b → c, and an independent d; a fails after 100 ms.
+fn chain() -> orch_planner::Plan {
+    plan_of(&[("a", &[]), ("d", &[]), ("b", &["a"]), ("c", &["b"])])
+}
+
+#[tokio::test(start_paused = true)]
+async fn fail_fast_stops_the_job_at_the_first_failure() {
+    let t = scripted(&[("a", Script::exit(4, 100)), ("d", Script::exit(0, 300))]);
+    let options = JobOptions {
+        on_failure: FailurePolicy::FailFast,
+        ..JobOptions::default()
+    };
+    let (report, events) = run(&chain(), &t, &options, &StopHandle::new()).await;
+    assert_eq!(report.state, JobState::Failed, "a policy's stop is a failure");
+    assert_eq!(
+        states(&report),
+        [
+            ("a", NodeState::Failed),
+            ("d", NodeState::Finished),
+            ("b", NodeState::Skipped),
+            ("c", NodeState::Skipped)
+        ]
+    );
+    // d was running and finished; nothing started after a failed.
+    assert_eq!(timeline(&t).len(), 2);
+    let stopping = events
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::JobStopping { force: false }))
+        .unwrap();
+    assert_eq!(
+        stopping.message,
+        "Stopping job 1: a did not finish (--on-failure fail-fast); no new runs will start; 1 \
+         running node will finish"
+    );
+    assert!(events.iter().any(|e| e.message
+        == "Skipped puppet run on c: its dependency b was skipped"
+        || e.message == "Skipped puppet run on c: a did not finish (--on-failure fail-fast)"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn continue_runs_dependents_anyway_and_says_so() {
+    let t = scripted(&[("a", Script::exit(4, 100))]);
+    let options = JobOptions {
+        on_failure: FailurePolicy::Continue,
+        ..JobOptions::default()
+    };
+    let (report, events) = run(&chain(), &t, &options, &StopHandle::new()).await;
+    assert_eq!(report.state, JobState::Failed);
+    assert_eq!(report.node_states.get(NodeState::Finished), 3);
+    let b = events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::NodeRunning {
+                node,
+                failed_dependencies,
+                ..
+            } if node == "b" => Some((failed_dependencies.clone(), e.message.clone())),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(b.0, ["a"]);
+    assert_eq!(
+        b.1,
+        "Started puppet run on b ... (although a did not finish: --on-failure continue)"
+    );
+    // c's own dependency finished: a plain start.
+    let json = events
+        .iter()
+        .find(|e| matches!(&e.kind, EventKind::NodeRunning { node, .. } if node == "c"))
+        .unwrap()
+        .to_json_line();
+    assert!(!json.contains("failed_dependencies"), "{json}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn max_failures_stops_the_job_past_the_threshold() {
+    let names: Vec<String> = (0..10).map(|i| format!("n{i}")).collect();
+    let nodes: Vec<(&str, &[&str])> = names.iter().map(|n| (n.as_str(), &[][..])).collect();
+    let plan = plan_of(&nodes);
+    // n0..n2 fail at 100, 200, 300 ms; one at a time.
+    let t = scripted(&[
+        ("n0", Script::exit(1, 100)),
+        ("n1", Script::exit(1, 100)),
+        ("n2", Script::exit(1, 100)),
+    ]);
+    let options = JobOptions {
+        concurrency: 1,
+        max_failures: Some(Threshold::Count(1)),
+        ..JobOptions::default()
+    };
+    let (report, _) = run(&plan, &t, &options, &StopHandle::new()).await;
+    // One failure is allowed; the second is past it.
+    assert_eq!(report.node_states.get(NodeState::Failed), 2);
+    assert_eq!(report.node_states.get(NodeState::Skipped), 8);
+    assert_eq!(t.runs().len(), 2);
+
+    // 20% of 10 is 2: the third failure stops it.
+    let t = scripted(&[
+        ("n0", Script::exit(1, 100)),
+        ("n1", Script::exit(1, 100)),
+        ("n2", Script::exit(1, 100)),
+    ]);
+    let options = JobOptions {
+        concurrency: 1,
+        max_failures: Some(Threshold::Percent(20)),
+        ..JobOptions::default()
+    };
+    let (report, _) = run(&plan, &t, &options, &StopHandle::new()).await;
+    assert_eq!(report.node_states.get(NodeState::Failed), 3);
+    assert_eq!(t.runs().len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn batches_run_each_level_a_batch_at_a_time() {
+    // Level 0: five nodes; level 1: one node depending on all of them.
+    let plan = plan_of(&[
+        ("a", &[]),
+        ("b", &[]),
+        ("c", &[]),
+        ("d", &[]),
+        ("e", &[]),
+        ("z", &["a", "b", "c", "d", "e"]),
+    ]);
+    let t = ScriptedTransport::new(Default::default(), Script::exit(0, 100));
+    let options = JobOptions {
+        batch_size: Some(Threshold::Count(2)),
+        ..JobOptions::default()
+    };
+    let (report, _) = run(&plan, &t, &options, &StopHandle::new()).await;
+    assert_eq!(report.state, JobState::Finished);
+    assert_eq!(
+        timeline(&t),
+        [
+            ("a".into(), ms(0), ms(100)),
+            ("b".into(), ms(0), ms(100)),
+            ("c".into(), ms(100), ms(200)),
+            ("d".into(), ms(100), ms(200)),
+            ("e".into(), ms(200), ms(300)),
+            ("z".into(), ms(300), ms(400)),
+        ]
+    );
+    // A failure in a batch does not hold the next one (the policy decides that).
+    let t = ScriptedTransport::new(
+        [("a".to_owned(), Script::exit(4, 100))].into(),
+        Script::exit(0, 100),
+    );
+    let options = JobOptions {
+        batch_size: Some(Threshold::Percent(40)),
+        ..JobOptions::default()
+    };
+    let (report, _) = run(&plan, &t, &options, &StopHandle::new()).await;
+    assert_eq!(report.node_states.get(NodeState::Finished), 4);
+    assert_eq!(report.nodes[5].state, NodeState::Skipped);
+}
+
+#[tokio::test(start_paused = true)]
+async fn canaries_run_first_and_a_failed_canary_stops_the_job() {
+    let names: Vec<String> = (0..6).map(|i| format!("n{i}")).collect();
+    let nodes: Vec<(&str, &[&str])> = names.iter().map(|n| (n.as_str(), &[][..])).collect();
+    let plan = plan_of(&nodes);
+    let t = ScriptedTransport::new(Default::default(), Script::exit(0, 100));
+    let options = JobOptions {
+        canary: Some(2),
+        ..JobOptions::default()
+    };
+    let (report, _) = run(&plan, &t, &options, &StopHandle::new()).await;
+    assert_eq!(report.state, JobState::Finished);
+    for (node, started, _) in timeline(&t) {
+        let canary = node == "n0" || node == "n1";
+        assert_eq!(started, if canary { ms(0) } else { ms(100) }, "{node}");
+    }
+
+    let t = ScriptedTransport::new(
+        [("n1".to_owned(), Script::exit(4, 50))].into(),
+        Script::exit(0, 100),
+    );
+    let (report, events) = run(&plan, &t, &options, &StopHandle::new()).await;
+    assert_eq!(report.state, JobState::Failed);
+    assert_eq!(t.runs().len(), 2, "only the canaries ran");
+    assert_eq!(report.node_states.get(NodeState::Skipped), 4);
+    assert!(events.iter().any(|e| e.message
+        == "Skipped puppet run on n5: the canary n1 did not finish (--canary)"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_pause_between_levels_waits_for_resume_and_a_stop_ends_it() {
+    let plan = plan_of(&[("a", &[]), ("b", &["a"]), ("c", &["b"])]);
+    let t = ScriptedTransport::new(Default::default(), Script::exit(0, 100));
+    let options = JobOptions {
+        pause_between_levels: true,
+        ..JobOptions::default()
+    };
+    let stop = StopHandle::new();
+    let mut log = EventLog::default();
+    let operator = stop.clone();
+    // The operator: resume level 1 after 1 s, then stop at the next pause.
+    let answers = tokio::spawn(async move {
+        tokio::time::sleep(ms(1000)).await;
+        operator.resume(1);
+        tokio::time::sleep(ms(1000)).await;
+        operator.stop();
+    });
+    let report = run_job(
+        1,
+        &plan,
+        |n| NodeTarget::default_for(n, TransportKind::Local),
+        Arc::new(t.clone()),
+        &options,
+        &stop,
+        &mut [&mut log],
+    )
+    .await;
+    answers.await.unwrap();
+    assert_eq!(
+        timeline(&t),
+        [
+            ("a".into(), ms(0), ms(100)),
+            ("b".into(), ms(1000), ms(1100))
+        ]
+    );
+    assert_eq!(report.state, JobState::Stopped);
+    assert_eq!(report.nodes[2].state, NodeState::Skipped);
+    let kinds: Vec<&str> = log.0.iter().map(|e| e.kind.name()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "job_started",
+            "node_running",
+            "node_finished",
+            "job_paused",
+            "job_resumed",
+            "node_running",
+            "node_finished",
+            "job_paused",
+            "job_stopping",
+            "node_skipped",
+            "job_finished"
+        ]
+    );
+    assert_eq!(
+        log.0[3].message,
+        "Paused job 1: level 0 has ended; level 1 waits to be resumed"
+    );
+}
