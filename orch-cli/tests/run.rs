@@ -167,6 +167,57 @@ fn a_failure_skips_the_dependents_and_exits_1() {
 }
 
 #[test]
+fn failure_policies_and_rollout_shape_the_job() {
+    let sb = Sandbox::new();
+    let inv = sb.inventory(&["--delay", "0"], &["--fail"]);
+    // web02 fails: fail-fast stops the job there (web03 never starts at concurrency 1).
+    insta::assert_snapshot!(
+        "fail_fast",
+        sb.run_shop(&inv, &["--on-failure", "fail-fast"])
+    );
+    // continue: lb01 runs although web02 failed, and says so.
+    let out = sb.run_shop(&inv, &["--on-failure", "continue"]);
+    assert!(out.starts_with("exit: 1\n"), "{out}");
+    assert!(
+        out.contains(
+            "Started puppet run on lb01.example.net ... (although web02.example.net did not \
+         finish: --on-failure continue)"
+        ),
+        "{out}"
+    );
+    // A canary that fails stops everything else.
+    let canary = sb.inventory(&["--delay", "0", "--fail"], &[]);
+    insta::assert_snapshot!("canary", sb.run_shop(&canary, &["--canary", "1"]));
+}
+
+#[test]
+fn bad_rollout_options_are_usage_errors() {
+    let sb = Sandbox::new();
+    let inv = sb.inventory(&["--delay", "0"], &[]);
+    for (args, want) in [
+        (
+            &["--max-failures", "x"][..],
+            "is not a number of nodes (N) or a percentage (N%)",
+        ),
+        (&["--batch-size", "150%"][..], "is more than 100%"),
+        (
+            &["--on-failure", "sometimes"][..],
+            "is not a failure policy",
+        ),
+        (
+            &["--pause-between-levels"][..],
+            "--pause-between-levels asks on a terminal, and stdin is not one",
+        ),
+    ] {
+        let out = sb.run_shop(&inv, args);
+        assert!(out.starts_with("exit: 2\n"), "{args:?}: {out}");
+        assert!(out.contains(want), "{args:?}: {out}");
+    }
+    // No job was created by any of them.
+    assert!(sb.run(&["job", "show"]).contains("No jobs yet."));
+}
+
+#[test]
 fn json_is_the_event_stream() {
     let sb = Sandbox::new();
     let inv = sb.inventory(&["--delay", "0", "--changes", "0"], &[]);

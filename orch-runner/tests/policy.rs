@@ -46,7 +46,11 @@ async fn fail_fast_stops_the_job_at_the_first_failure() {
         ..JobOptions::default()
     };
     let (report, events) = run(&chain(), &t, &options, &StopHandle::new()).await;
-    assert_eq!(report.state, JobState::Failed, "a policy's stop is a failure");
+    assert_eq!(
+        report.state,
+        JobState::Failed,
+        "a policy's stop is a failure"
+    );
     assert_eq!(
         states(&report),
         [
@@ -213,8 +217,12 @@ async fn canaries_run_first_and_a_failed_canary_stops_the_job() {
     assert_eq!(report.state, JobState::Failed);
     assert_eq!(t.runs().len(), 2, "only the canaries ran");
     assert_eq!(report.node_states.get(NodeState::Skipped), 4);
-    assert!(events.iter().any(|e| e.message
-        == "Skipped puppet run on n5: the canary n1 did not finish (--canary)"));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.message
+                == "Skipped puppet run on n5: the canary n1 did not finish (--canary)")
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use orch_runner::{
-    Event, EventSink, JobOptions, JobState, NewJob, RunText, StopHandle, StopLevel, Transport,
+    Event, EventKind, EventSink, FailurePolicy, JobOptions, JobState, NewJob, RunText, StopHandle,
+    StopLevel, Threshold, Transport,
 };
 
 use super::PlanSourceArgs;
@@ -42,6 +43,23 @@ pub(crate) struct RunArgs {
     /// Longest a node's run may take; past it the run is killed and the node errored.
     #[arg(long, value_name = "SECS")]
     timeout: Option<u64>,
+    /// What a failed or errored node does to the rest: skip its dependents (PE's way), stop
+    /// the job (fail-fast), or run its dependents anyway (continue).
+    #[arg(long = "on-failure", value_name = "POLICY", default_value = "skip-dependents", value_parser = parse_policy)]
+    on_failure: FailurePolicy,
+    /// Past this many failed or errored nodes (N, or N% of the job's), stop the job as
+    /// fail-fast does.
+    #[arg(long = "max-failures", value_name = "N|N%", value_parser = parse_threshold)]
+    max_failures: Option<Threshold>,
+    /// Run each level in batches of N nodes (or N% of the level), one batch after the other.
+    #[arg(long = "batch-size", value_name = "N|N%", value_parser = parse_threshold)]
+    batch_size: Option<Threshold>,
+    /// Run the first N nodes (in plan order) before any other; if one does not finish, stop.
+    #[arg(long, value_name = "N")]
+    canary: Option<usize>,
+    /// Before each level after the first, ask on the terminal whether to go on.
+    #[arg(long = "pause-between-levels")]
+    pause_between_levels: bool,
     /// A description, shown in the job list and details.
     #[arg(long, value_name = "TEXT")]
     description: Option<String>,
@@ -75,10 +93,19 @@ pub(super) fn run(args: RunArgs) -> Exit {
         (_, true) => Some(false),
         _ => None,
     };
+    if args.pause_between_levels && !std::io::stdin().is_terminal() {
+        eprintln!("Error: --pause-between-levels asks on a terminal, and stdin is not one");
+        return Exit::InvalidInput;
+    }
     let options = JobOptions {
         noop,
         concurrency: args.concurrency as usize,
         timeout: args.timeout.map(Duration::from_secs),
+        on_failure: args.on_failure,
+        max_failures: args.max_failures,
+        batch_size: args.batch_size,
+        canary: args.canary,
+        pause_between_levels: args.pause_between_levels,
     };
     let (plan, _graph) = match args.source.plan(options.concurrency_limit(), extra_nodes) {
         Ok(p) => p,
@@ -149,11 +176,14 @@ pub(super) fn run(args: RunArgs) -> Exit {
     let stdout = std::io::stdout();
     let live = args.format == RunFormat::Text && stdout.is_terminal();
 
+    let stop = StopHandle::new();
     let mut output = Output {
         format: args.format,
         text: RunText::new(&plan),
         out: LineWriter::new(stdout),
-        progress: live.then(|| Progress::new(&plan)),
+        // The live display would draw over the pause's question.
+        progress: (live && !args.pause_between_levels).then(|| Progress::new(&plan)),
+        pause: args.pause_between_levels.then(|| stop.clone()),
     };
     if args.format == RunFormat::Text {
         output.print(&format!(
@@ -166,7 +196,6 @@ pub(super) fn run(args: RunArgs) -> Exit {
         }
     }
 
-    let stop = StopHandle::new();
     let interrupted = Arc::new(AtomicBool::new(false));
     let transport: Arc<dyn Transport> = match &preconnected {
         Some(p) => p.clone(),
@@ -241,6 +270,8 @@ struct Output {
     text: RunText,
     out: LineWriter<std::io::Stdout>,
     progress: Option<Progress>,
+    /// `--pause-between-levels`: the handle the terminal's answers go to.
+    pause: Option<StopHandle>,
 }
 
 impl Output {
@@ -257,8 +288,35 @@ impl Output {
     }
 }
 
+fn parse_policy(s: &str) -> Result<FailurePolicy, String> {
+    s.parse()
+}
+
+fn parse_threshold(s: &str) -> Result<Threshold, String> {
+    s.parse()
+}
+
+/// `--pause-between-levels`: asks on the terminal, off the scheduler's task, and answers
+/// through the stop handle (yes: resume the level; anything else: stop the job).
+fn ask_to_resume(stop: StopHandle, level: usize) {
+    std::thread::spawn(move || {
+        eprint!("Continue with level {level}? [y/N] ");
+        let mut answer = String::new();
+        let yes = std::io::stdin().read_line(&mut answer).is_ok()
+            && matches!(answer.trim(), "y" | "Y" | "yes");
+        if yes {
+            stop.resume(level);
+        } else {
+            stop.stop();
+        }
+    });
+}
+
 impl EventSink for Output {
     fn event(&mut self, event: &Event) {
+        if let (EventKind::JobPaused { level }, Some(stop)) = (&event.kind, &self.pause) {
+            ask_to_resume(stop.clone(), *level);
+        }
         match self.format {
             RunFormat::Json => {
                 let _ = writeln!(self.out, "{}", event.to_json_line());
