@@ -191,6 +191,69 @@ fn failure_policies_and_rollout_shape_the_job() {
 }
 
 #[test]
+fn a_rerun_runs_exactly_the_nodes_that_did_not_finish_with_the_jobs_options() {
+    let sb = Sandbox::new();
+    let failing = sb.inventory(&["--delay", "0"], &["--fail"]);
+    let first = sb.run_shop(&failing, &["--timeout", "60"]);
+    assert!(first.starts_with("exit: 1\n"), "{first}");
+    // Fixed: every agent succeeds now. The rerun takes web02 (failed) and lb01 (skipped).
+    let fixed = sb.inventory(&["--delay", "0"], &[]);
+    let out = sb.run(&[
+        "job",
+        "run",
+        "-m",
+        "examples/shop",
+        "--inventory",
+        fixed.to_str().unwrap(),
+        "--rerun",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert!(out.starts_with("exit: 0\n"), "{out}");
+    let ran: Vec<String> = out
+        .lines()
+        .filter(|l| l.contains(r#""type":"node_running""#))
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["node"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(ran, ["web02.example.net", "lb01.example.net"]);
+    // The first job's options: concurrency 1 (run_shop's) and the 60 s timeout.
+    let shown = sb
+        .command(&["job", "show", "2", "--format", "json"])
+        .output()
+        .unwrap();
+    let job: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(job["concurrency"], 1);
+    assert_eq!(job["timeout_s"], 60);
+    assert_eq!(job["target"], "lb01.example.net, web02.example.net");
+    // Only the failed one, and then nothing left.
+    let out = sb.run(&[
+        "job",
+        "run",
+        "-m",
+        "examples/shop",
+        "--rerun",
+        "1",
+        "--only",
+        "failed",
+        "--inventory",
+        fixed.to_str().unwrap(),
+    ]);
+    assert!(out.contains("| Nodes             | 1 "), "{out}");
+    let out = sb.run(&["job", "run", "-m", "examples/shop", "--rerun", "2"]);
+    assert!(out.starts_with("exit: 2\n"), "{out}");
+    assert!(
+        out.contains(
+            "Error: job 2 has no nodes in new, running, failed, errored, skipped: nothing to rerun"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
 fn bad_rollout_options_are_usage_errors() {
     let sb = Sandbox::new();
     let inv = sb.inventory(&["--delay", "0"], &[]);

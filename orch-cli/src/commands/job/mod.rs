@@ -69,6 +69,16 @@ impl PlanSourceArgs {
             eprintln!("Error: {e}");
             Exit::InvalidInput
         })?;
+        self.plan_target(target, concurrency, extra_nodes)
+    }
+
+    /// The plan of `target` (instead of the one the arguments name: a rerun's nodes).
+    fn plan_target(
+        &self,
+        target: Target,
+        concurrency: Option<u32>,
+        extra_nodes: Vec<String>,
+    ) -> Result<(Plan, EnvironmentGraph), Exit> {
         let graph = self.environment_graph()?;
         let request = PlanRequest {
             target,

@@ -7,9 +7,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
+use orch_planner::Target;
 use orch_runner::{
-    Event, EventKind, EventSink, FailurePolicy, JobOptions, JobState, NewJob, RunText, StopHandle,
-    StopLevel, Threshold, Transport,
+    Event, EventKind, EventSink, FailurePolicy, JobOptions, JobRecord, JobState, NewJob, NodeState,
+    RunText, StopHandle, StopLevel, Threshold, Transport,
 };
 
 use super::PlanSourceArgs;
@@ -37,9 +38,17 @@ pub(crate) struct RunArgs {
     /// Enforce changes even where an agent's puppet.conf says `noop = true`.
     #[arg(long = "no-noop")]
     no_noop: bool,
-    /// Most nodes running at once (0: unlimited).
-    #[arg(long, value_name = "N", default_value_t = orch_runner::DEFAULT_CONCURRENCY as u32)]
-    concurrency: u32,
+    /// Most nodes running at once (0: unlimited; default 100, or the rerun job's).
+    #[arg(long, value_name = "N")]
+    concurrency: Option<u32>,
+    /// Run again the nodes of job ID that did not finish, planned from today's code, with
+    /// that job's noop, concurrency and timeout unless given here.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["nodes", "applications"])]
+    rerun: Option<u64>,
+    /// With --rerun: the nodes in these states (comma-separated; default every state but
+    /// finished).
+    #[arg(long, value_name = "STATES", requires = "rerun", value_delimiter = ',')]
+    only: Vec<String>,
     /// Longest a node's run may take; past it the run is killed and the node errored.
     #[arg(long, value_name = "SECS")]
     timeout: Option<u64>,
@@ -82,8 +91,12 @@ pub(super) fn run(args: RunArgs) -> Exit {
         Ok(inv) => inv,
         Err(exit) => return exit,
     };
+    let rerun = match args.rerun.map(|id| Rerun::load(id, &args)).transpose() {
+        Ok(r) => r,
+        Err(exit) => return exit,
+    };
     // A whole-environment job also runs the inventory's nodes that host no component.
-    let extra_nodes = if args.source.is_whole_environment() {
+    let extra_nodes = if rerun.is_none() && args.source.is_whole_environment() {
         inventory.certnames().map(str::to_owned).collect()
     } else {
         Vec::new()
@@ -91,26 +104,49 @@ pub(super) fn run(args: RunArgs) -> Exit {
     let noop = match (args.noop, args.no_noop) {
         (true, _) => Some(true),
         (_, true) => Some(false),
-        _ => None,
+        _ => rerun.as_ref().and_then(|r| r.job.noop),
     };
     if args.pause_between_levels && !std::io::stdin().is_terminal() {
         eprintln!("Error: --pause-between-levels asks on a terminal, and stdin is not one");
         return Exit::InvalidInput;
     }
+    let concurrency = args
+        .concurrency
+        .or_else(|| rerun.as_ref().map(|r| r.job.concurrency.unwrap_or(0)))
+        .map_or(orch_runner::DEFAULT_CONCURRENCY, |c| c as usize);
+    let timeout = args
+        .timeout
+        .or_else(|| rerun.as_ref().and_then(|r| r.job.timeout_s));
     let options = JobOptions {
         noop,
-        concurrency: args.concurrency as usize,
-        timeout: args.timeout.map(Duration::from_secs),
+        concurrency,
+        timeout: timeout.map(Duration::from_secs),
         on_failure: args.on_failure,
         max_failures: args.max_failures,
         batch_size: args.batch_size,
         canary: args.canary,
         pause_between_levels: args.pause_between_levels,
     };
-    let (plan, _graph) = match args.source.plan(options.concurrency_limit(), extra_nodes) {
+    let planned = match &rerun {
+        Some(r) => args.source.plan_target(
+            Target::nodes(r.nodes.clone()),
+            options.concurrency_limit(),
+            extra_nodes,
+        ),
+        None => args.source.plan(options.concurrency_limit(), extra_nodes),
+    };
+    let (plan, _graph) = match planned {
         Ok(p) => p,
         Err(exit) => return exit,
     };
+    if let Some(r) = &rerun
+        && r.job.environment != plan.environment
+    {
+        eprintln!(
+            "Warning: job {} ran in environment {}; this rerun runs in {}",
+            r.job.id, r.job.environment, plan.environment
+        );
+    }
     if plan.node_count() == 0 {
         eprintln!("Error: the target has no nodes to run");
         return Exit::InvalidInput;
@@ -285,6 +321,56 @@ impl Output {
                 let _ = self.out.write_all(text.as_bytes());
             }
         }
+    }
+}
+
+/// `--rerun ID`: the job, and its nodes to run again.
+struct Rerun {
+    job: JobRecord,
+    nodes: Vec<String>,
+}
+
+impl Rerun {
+    fn load(id: u64, args: &RunArgs) -> Result<Rerun, Exit> {
+        let states: Vec<NodeState> = if args.only.is_empty() {
+            NodeState::ALL
+                .into_iter()
+                .filter(|s| *s != NodeState::Finished)
+                .collect()
+        } else {
+            args.only
+                .iter()
+                .map(|s| s.trim().parse::<NodeState>())
+                .collect::<Result<_, _>>()
+                .map_err(|e| {
+                    eprintln!("Error: --only: {e}");
+                    Exit::InvalidInput
+                })?
+        };
+        let store = open_store(args.store.as_deref())?;
+        let job = store.job(id).map_err(|e| {
+            eprintln!("Error: {e}");
+            if matches!(e, orch_runner::Error::UnknownJob { .. }) {
+                Exit::InvalidInput
+            } else {
+                Exit::Internal
+            }
+        })?;
+        let nodes: Vec<String> = job
+            .nodes
+            .iter()
+            .filter(|n| states.contains(&n.state))
+            .map(|n| n.name.clone())
+            .collect();
+        if nodes.is_empty() {
+            let names: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+            eprintln!(
+                "Error: job {id} has no nodes in {}: nothing to rerun",
+                names.join(", ")
+            );
+            return Err(Exit::InvalidInput);
+        }
+        Ok(Rerun { job, nodes })
     }
 }
 
