@@ -22,7 +22,7 @@ pub(crate) enum JobCommand {
     /// Show the order in which a job would run Puppet on the target's nodes (runs nothing).
     Plan(plan::PlanArgs),
     /// Plan, record and run a job: Puppet runs on the target's nodes, in order.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// List jobs, newest first, or show one job and its nodes.
     Show(show::ShowArgs),
 }
@@ -30,7 +30,7 @@ pub(crate) enum JobCommand {
 pub(crate) fn run(cmd: JobCommand) -> Exit {
     match cmd {
         JobCommand::Plan(args) => plan::plan(&args),
-        JobCommand::Run(args) => run::run(args),
+        JobCommand::Run(args) => run::run(*args),
         JobCommand::Show(args) => show::show(&args),
     }
 }
