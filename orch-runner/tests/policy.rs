@@ -285,3 +285,101 @@ async fn a_pause_between_levels_waits_for_resume_and_a_stop_ends_it() {
         "Paused job 1: level 0 has ended; level 1 waits to be resumed"
     );
 }
+
+use proptest::prelude::*;
+use std::collections::HashMap;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Whatever the policy, batches and canaries: every node ends once, no node starts before
+    /// its dependencies ended (and before its batch's predecessors and the canaries ended),
+    /// `continue` skips nothing, and the failure limits hold.
+    #[test]
+    fn policies_keep_the_invariants(
+        n in 1usize..30,
+        edges in proptest::collection::vec((0usize..30, 0usize..30), 0..50),
+        outcomes in proptest::collection::vec((0u8..6, 1u64..50), 30),
+        policy in 0u8..3,
+        max_failures in proptest::option::of(0usize..4),
+        batch in proptest::option::of(1usize..4),
+        canary in proptest::option::of(0usize..4),
+        limit in 0usize..5,
+    ) {
+        let names: Vec<String> = (0..n).map(|i| format!("n{i:02}")).collect();
+        let mut deps: Vec<Vec<&str>> = vec![Vec::new(); n];
+        for (a, b) in edges {
+            let (a, b) = (a % n, b % n);
+            if a < b && !deps[b].contains(&names[a].as_str()) {
+                deps[b].push(&names[a]);
+            }
+        }
+        let spec: Vec<(&str, &[&str])> = (0..n).map(|i| (names[i].as_str(), &deps[i][..])).collect();
+        let plan = plan_of(&spec);
+        let scripts: Vec<(&str, Script)> = (0..n).map(|i| {
+            let (o, d) = outcomes[i];
+            (names[i].as_str(), if o == 0 { Script::exit(4, d) } else { Script::exit(0, d) })
+        }).collect();
+        let t = scripted(&scripts);
+        let on_failure = [FailurePolicy::SkipDependents, FailurePolicy::FailFast, FailurePolicy::Continue][policy as usize];
+        let options = JobOptions {
+            concurrency: limit,
+            on_failure,
+            max_failures: max_failures.map(Threshold::Count),
+            batch_size: batch.map(Threshold::Count),
+            canary,
+            ..JobOptions::default()
+        };
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().start_paused(true).build().unwrap();
+        let (report, events) = rt.block_on(run(&plan, &t, &options, &StopHandle::new()));
+        let runs: HashMap<String, orch_runner::ScriptedRun> = t.runs().into_iter().map(|r| (r.node.clone(), r)).collect();
+        let order: Vec<&str> = plan.nodes().map(|(_, p)| p.name.as_str()).collect();
+        let level: HashMap<&str, usize> = plan.nodes().map(|(l, p)| (p.name.as_str(), l)).collect();
+        for (i, me) in order.iter().enumerate() {
+            let Some(r) = runs.get(*me) else { continue };
+            let mine = &deps[names.iter().position(|x| x == me).unwrap()];
+            for d in mine {
+                if let Some(dr) = runs.get(*d) {
+                    prop_assert!(r.started >= dr.ended);
+                }
+            }
+            if let Some(c) = canary {
+                if i >= c {
+                    for can in &order[..c.min(order.len())] {
+                        if let Some(cr) = runs.get(*can) {
+                            prop_assert!(r.started >= cr.ended, "{} before canary {}", me, can);
+                        }
+                    }
+                }
+            }
+            if let Some(b) = batch {
+                // Within a level, batch k starts after batch k-1 ended.
+                let same: Vec<&str> = order.iter().copied().filter(|o| level[o] == level[me]).collect();
+                let pos = same.iter().position(|o| o == me).unwrap();
+                if pos >= b {
+                    let prev = &same[(pos / b - 1) * b..(pos / b) * b];
+                    for p in prev {
+                        if let Some(pr) = runs.get(*p) {
+                            prop_assert!(r.started >= pr.ended);
+                        }
+                    }
+                }
+            }
+        }
+        let ends = events.iter().filter(|e| e.kind.name().starts_with("node_") && e.kind.name() != "node_running").count();
+        prop_assert_eq!(ends, n);
+        prop_assert_eq!(events.last().unwrap().kind.name(), "job_finished");
+        let failed = report.node_states.get(NodeState::Failed);
+        if let Some(m) = max_failures {
+            // Past the limit the job stops; running nodes may still fail while it stops.
+            if failed > m + limit.max(1) && limit > 0 {
+                prop_assert!(false, "{} failures with --max-failures {} at concurrency {}", failed, m, limit);
+            }
+        }
+        if on_failure == FailurePolicy::Continue && max_failures.is_none() && canary.is_none() {
+            prop_assert_eq!(report.node_states.get(NodeState::Skipped), 0);
+        }
+        if on_failure == FailurePolicy::FailFast && failed > 0 && limit == 1 {
+            prop_assert_eq!(failed, 1, "one at a time: nothing runs after the first failure");
+        }
+    }
+}
