@@ -342,12 +342,10 @@ proptest! {
                     prop_assert!(r.started >= dr.ended);
                 }
             }
-            if let Some(c) = canary {
-                if i >= c {
-                    for can in &order[..c.min(order.len())] {
-                        if let Some(cr) = runs.get(*can) {
-                            prop_assert!(r.started >= cr.ended, "{} before canary {}", me, can);
-                        }
+            if let Some(c) = canary.filter(|&c| i >= c) {
+                for can in &order[..c.min(order.len())] {
+                    if let Some(cr) = runs.get(*can) {
+                        prop_assert!(r.started >= cr.ended, "{} before canary {}", me, can);
                     }
                 }
             }
