@@ -25,14 +25,14 @@ impl Sandbox {
 
     /// An inventory running the example agent with `args` on every node, `web02` with `web02`
     /// after them.
-    fn inventory(&self, args: &[&str], web02: &[&str]) -> PathBuf {
+    pub(crate) fn inventory(&self, args: &[&str], web02: &[&str]) -> PathBuf {
         self.inventory_with(args, &[("web02", web02)])
     }
 
     /// An inventory running the example agent with `args` on every node, and after them a
     /// node's own `extra` args; each node writes its run summary in the sandbox
     /// (`--lastrunfile`) and orch reads it there.
-    fn inventory_with(&self, args: &[&str], extra: &[(&str, &[&str])]) -> PathBuf {
+    pub(crate) fn inventory_with(&self, args: &[&str], extra: &[(&str, &[&str])]) -> PathBuf {
         let agent = root().join("examples/shop/agent");
         let mut text = "config:\n  transport: local\ntargets:\n".to_owned();
         for node in ["db01", "web01", "web02", "web03", "lb01"] {
@@ -73,28 +73,35 @@ impl Sandbox {
         cmd
     }
 
-    fn run(&self, args: &[&str]) -> String {
+    pub(crate) fn run(&self, args: &[&str]) -> String {
         render(&self.command(args).output().expect("orch runs"))
     }
 
     /// `job run` of the shop in the background, its output piped.
-    fn spawn_shop(&self, inventory: &Path) -> std::process::Child {
-        self.command(&[
+    pub(crate) fn spawn_shop(&self, inventory: &Path) -> std::process::Child {
+        self.spawn_shop_with(inventory, &[])
+    }
+
+    /// `job run` of the shop with `extra` arguments in the background, its output piped.
+    pub(crate) fn spawn_shop_with(&self, inventory: &Path, extra: &[&str]) -> std::process::Child {
+        let mut args = vec![
             "job",
             "run",
             "-m",
             "examples/shop",
             "--inventory",
             inventory.to_str().unwrap(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+        ];
+        args.extend(extra);
+        self.command(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
     }
 
     /// `job run` of the shop, one node at a time (a deterministic order for snapshots).
-    fn run_shop(&self, inventory: &Path, extra: &[&str]) -> String {
+    pub(crate) fn run_shop(&self, inventory: &Path, extra: &[&str]) -> String {
         let mut args = vec![
             "job",
             "run",
@@ -126,7 +133,7 @@ pub(crate) fn render(out: &Output) -> String {
 }
 
 /// Times, durations and temp paths vary; the rest must not.
-fn redact(text: &str) -> String {
+pub(crate) fn redact(text: &str) -> String {
     let rules = [
         (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", "[TIME]"),
         (r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d [AP]M", "[LOCAL TIME]"),
@@ -306,7 +313,7 @@ fn two_runs_at_once_get_distinct_sequential_ids() {
 }
 
 /// Waits (bounded) until `job show ID --format json` satisfies `done`.
-fn wait_for(
+pub(crate) fn wait_for(
     sb: &Sandbox,
     id: &str,
     done: impl Fn(&serde_json::Value) -> bool,

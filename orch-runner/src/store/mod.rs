@@ -31,7 +31,7 @@ pub(crate) use record::node_applications;
 pub use record::{JobRecord, JobSummary, NewJob, NewJobNode, NodeRecord, StopAnswer, StopRequest};
 pub use recorder::Recorder;
 use schema::MigrateError;
-pub use stop::{STOP_POLL, StopWatcher, watch_stop_requests};
+pub use stop::{STOP_POLL, StopWatcher};
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -187,6 +187,24 @@ impl Store {
         insert_job(&mut conn, job, runner).map_err(|e| self.error("could not create a job", e))
     }
 
+    /// Another handle on the same store, with a connection of its own (for a thread that
+    /// must not wait for this one's lock). Never goes through [`prepare_path`]: opening and
+    /// closing the file outside SQLite would drop the POSIX locks this process's connections
+    /// hold on it.
+    pub(crate) fn another(&self) -> Result<Store, Error> {
+        let access = if self.writable {
+            Access::ReadWrite
+        } else {
+            Access::ReadOnly
+        };
+        Ok(Store {
+            path: self.path.clone(),
+            conn: Mutex::new(connect(&self.path, access)?),
+            writable: self.writable,
+            here: self.here.clone(),
+        })
+    }
+
     /// Starts recording job `id`'s events (see [`Recorder`]); the recorder writes on a
     /// connection and a thread of its own.
     pub fn recorder(&self, id: JobId) -> Result<Recorder, Error> {
@@ -211,29 +229,28 @@ impl Store {
     /// States are matched as readers see them: a job whose runner died is `failed`.
     pub fn list(&self, query: &JobQuery) -> Result<JobPage, Error> {
         let conn = self.lock();
-        let read =
-            |conn: &Connection| -> rusqlite::Result<(Vec<(JobRecord, Option<Runner>)>, usize)> {
-                let dead = json_ids(&self.dead_jobs(conn)?);
-                let states = (!query.states.is_empty())
-                    .then(|| serde_json::to_string(&query.states).expect("states serialize"));
-                let since = query.since.map(Timestamp::as_millis);
-                // One read transaction: the total and the page agree.
-                let tx = conn.unchecked_transaction()?;
-                let filter = list_filter();
-                let total: usize = tx.query_row(
-                    &format!("SELECT count(*) FROM jobs WHERE {filter}"),
-                    named_params! {
-                        ":dead": dead, ":states": states, ":user": query.user,
-                        ":since": since, ":environment": query.environment,
-                    },
-                    |r| r.get(0),
-                )?;
-                let sql = format!(
-                    "SELECT {JOB_COLUMNS} FROM jobs WHERE {filter}
+        let read = |conn: &Connection| -> rusqlite::Result<(Vec<JobRow>, usize)> {
+            let dead = json_ids(&self.dead_jobs(conn)?);
+            let states = (!query.states.is_empty())
+                .then(|| serde_json::to_string(&query.states).expect("states serialize"));
+            let since = query.since.map(Timestamp::as_millis);
+            // One read transaction: the total and the page agree.
+            let tx = conn.unchecked_transaction()?;
+            let filter = list_filter();
+            let total: usize = tx.query_row(
+                &format!("SELECT count(*) FROM jobs WHERE {filter}"),
+                named_params! {
+                    ":dead": dead, ":states": states, ":user": query.user,
+                    ":since": since, ":environment": query.environment,
+                },
+                |r| r.get(0),
+            )?;
+            let sql = format!(
+                "SELECT {JOB_COLUMNS} FROM jobs WHERE {filter}
                  ORDER BY id DESC LIMIT :limit OFFSET :offset"
-                );
-                let mut stmt = tx.prepare(&sql)?;
-                let rows = stmt.query_map(
+            );
+            let mut stmt = tx.prepare(&sql)?;
+            let rows = stmt.query_map(
                 named_params! {
                     ":dead": dead, ":states": states, ":user": query.user,
                     ":since": since, ":environment": query.environment,
@@ -241,15 +258,15 @@ impl Store {
                 },
                 job_from_row,
             )?;
-                let mut jobs = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-                for (job, _) in &mut jobs {
-                    job.node_states = node_counts(&tx, job.id)?;
-                    job.node_count = job.node_states.total();
-                }
-                drop(stmt);
-                tx.commit()?;
-                Ok((jobs, total))
-            };
+            let mut jobs = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            for (job, _) in &mut jobs {
+                job.node_states = node_counts(&tx, job.id)?;
+                job.node_count = job.node_states.total();
+            }
+            drop(stmt);
+            tx.commit()?;
+            Ok((jobs, total))
+        };
         let (jobs, total) = read(&conn).map_err(|e| self.error("could not read the jobs", e))?;
         let items = jobs
             .into_iter()
@@ -661,6 +678,9 @@ fn insert_job(conn: &mut Connection, job: &NewJob, runner: &Runner) -> rusqlite:
     Ok(id as JobId)
 }
 
+/// A job row (without nodes) and who ran it.
+type JobRow = (JobRecord, Option<Runner>);
+
 /// The columns [`job_from_row`] reads, in its order.
 const JOB_COLUMNS: &str = "id, state, environment, target, noop, description, user, concurrency,
     timeout_s, created_ms, started_ms, finished_ms, duration_s, message, runner_pid,
@@ -668,7 +688,7 @@ const JOB_COLUMNS: &str = "id, state, environment, target, noop, description, us
     stop_requested_ms, stop_requested_by";
 
 /// A job row (without nodes and counts) and who ran it.
-fn job_from_row(r: &Row<'_>) -> rusqlite::Result<(JobRecord, Option<Runner>)> {
+fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     let job = JobRecord {
         id: r.get(0)?,
         state: parse_column(r, 1)?,

@@ -1117,7 +1117,7 @@ fn a_watcher_passes_stop_requests_to_the_handle() {
     let (_dir, store) = open_temp();
     let id = running_shop(&store);
     let stop = crate::StopHandle::new();
-    let watcher = watch_stop_requests(store.path(), id, stop.clone()).unwrap();
+    let watcher = store.watch_stop_requests(id, stop.clone()).unwrap();
     let wait_for = |level: crate::StopLevel| {
         let deadline = Instant::now() + Duration::from_secs(10);
         while stop.level() != level {
@@ -1137,7 +1137,7 @@ fn a_watcher_passes_stop_requests_to_the_handle() {
     drop(watcher);
 
     assert!(matches!(
-        watch_stop_requests(store.path(), 42, stop),
+        store.watch_stop_requests(42, stop),
         Err(Error::UnknownJob { id: 42, .. })
     ));
 }
@@ -1146,7 +1146,9 @@ fn a_watcher_passes_stop_requests_to_the_handle() {
 fn dropping_a_watcher_ends_it_promptly() {
     let (_dir, store) = open_temp();
     let id = running_shop(&store);
-    let watcher = watch_stop_requests(store.path(), id, crate::StopHandle::new()).unwrap();
+    let watcher = store
+        .watch_stop_requests(id, crate::StopHandle::new())
+        .unwrap();
     let started = Instant::now();
     drop(watcher);
     assert!(started.elapsed() < STOP_POLL * 3);

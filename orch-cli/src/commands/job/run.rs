@@ -1,18 +1,17 @@
 //! `orch job run`: plan, record, run, report.
 
-use std::io::{IsTerminal, LineWriter, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use clap::{Args, ValueEnum};
-use orch_runner::{
-    Event, EventSink, JobOptions, JobState, NewJob, RunText, StopHandle, StopLevel, Transport,
-};
+use clap::Args;
+use orch_runner::{JobOptions, NewJob, RunText, StopHandle, StopLevel, Transport};
 
 use super::PlanSourceArgs;
 use super::nodes::{NodeAccessArgs, check_nodes, checks_json, runtime, transport};
+use super::output::{Output, RunFormat};
 use super::progress::Progress;
 use crate::commands::open_store;
 use crate::exit::Exit;
@@ -51,12 +50,6 @@ pub(crate) struct RunArgs {
     /// Output: Puppet's text layout, or the event stream as NDJSON.
     #[arg(long, value_enum, default_value_t = RunFormat::Text)]
     format: RunFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum RunFormat {
-    Text,
-    Json,
 }
 
 pub(super) fn run(args: RunArgs) -> Exit {
@@ -146,15 +139,12 @@ pub(super) fn run(args: RunArgs) -> Exit {
         }
     };
 
-    let stdout = std::io::stdout();
-    let live = args.format == RunFormat::Text && stdout.is_terminal();
-
-    let mut output = Output {
-        format: args.format,
-        text: RunText::new(&plan),
-        out: LineWriter::new(stdout),
-        progress: live.then(|| Progress::new(&plan)),
-    };
+    let live = args.format == RunFormat::Text && std::io::stdout().is_terminal();
+    let mut output = Output::new(
+        args.format,
+        RunText::new(&plan),
+        live.then(|| Progress::new(&plan)),
+    );
     if args.format == RunFormat::Text {
         output.print(&format!(
             "Starting deployment ...\n\n{}New job created: {id}\n",
@@ -167,6 +157,11 @@ pub(super) fn run(args: RunArgs) -> Exit {
     }
 
     let stop = StopHandle::new();
+    // `orch job stop ID` from any terminal reaches this job through the store.
+    let _stop_watcher = store
+        .watch_stop_requests(id, stop.clone())
+        .map_err(|e| eprintln!("Warning: `orch job stop {id}` will not reach this job: {e}"))
+        .ok();
     let interrupted = Arc::new(AtomicBool::new(false));
     let transport: Arc<dyn Transport> = match &preconnected {
         Some(p) => p.clone(),
@@ -200,10 +195,7 @@ pub(super) fn run(args: RunArgs) -> Exit {
     if interrupted.load(Ordering::SeqCst) {
         return Exit::Interrupted;
     }
-    match report.state {
-        JobState::Finished => Exit::Success,
-        _ => Exit::Problems,
-    }
+    Exit::for_job(report.state)
 }
 
 /// First Ctrl-C: stop (nothing new starts); a second Ctrl-C or SIGTERM: interrupt running
@@ -233,43 +225,4 @@ fn watch_signals(stop: StopHandle, interrupted: Arc<AtomicBool>) {
             }
         }
     });
-}
-
-/// Prints the event stream: Puppet's lines or NDJSON, with the live display on a terminal.
-struct Output {
-    format: RunFormat,
-    text: RunText,
-    out: LineWriter<std::io::Stdout>,
-    progress: Option<Progress>,
-}
-
-impl Output {
-    fn print(&mut self, text: &str) {
-        if text.is_empty() {
-            return;
-        }
-        match &self.progress {
-            Some(p) => p.println(text.trim_end_matches('\n')),
-            None => {
-                let _ = self.out.write_all(text.as_bytes());
-            }
-        }
-    }
-}
-
-impl EventSink for Output {
-    fn event(&mut self, event: &Event) {
-        match self.format {
-            RunFormat::Json => {
-                let _ = writeln!(self.out, "{}", event.to_json_line());
-            }
-            RunFormat::Text => {
-                if let Some(p) = &mut self.progress {
-                    p.event(event);
-                }
-                let lines = self.text.lines(event);
-                self.print(&lines);
-            }
-        }
-    }
 }
