@@ -5,7 +5,7 @@ use std::process::{Child, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::run::{Sandbox, redact, render, wait_for};
+use crate::run::{Sandbox, render, wait_for};
 
 /// Waits for `child` at most `secs` seconds (a hang fails the test instead of stalling it).
 fn finish_within(child: Child, secs: u64) -> Output {
@@ -41,8 +41,7 @@ fn event_lines(run: &str) -> &str {
 fn job_stop_from_another_process_lets_running_nodes_finish() {
     let sb = Sandbox::new();
     let inv = sb.inventory(&["--delay", "2"], &[]);
-    let runner = sb.spawn_shop(&inv);
-    wait_for(&sb, "1", |v| v["node_states"]["running"] == 1);
+    let runner = sb.spawn_shop(&inv, &[]);
     let follower = spawn_follow(&sb, "1", "text");
 
     insta::assert_snapshot!("stop_answer", sb.run(&["job", "stop", "1"]));
@@ -90,8 +89,7 @@ fn job_stop_from_another_process_lets_running_nodes_finish() {
 fn job_stop_force_interrupts_running_nodes() {
     let sb = Sandbox::new();
     let inv = sb.inventory(&["--delay", "30"], &[]);
-    let runner = sb.spawn_shop_with(&inv, &["--format", "json"]);
-    wait_for(&sb, "1", |v| v["node_states"]["running"] == 1);
+    let runner = sb.spawn_shop(&inv, &["--format", "json"]);
     let plain = sb.run(&["job", "stop", "1"]);
     assert!(plain.starts_with("exit: 0\n"), "{plain}");
     // The runner acts on it: stopping, the waiting nodes skipped, db01 still running.
@@ -125,9 +123,8 @@ fn job_stop_force_interrupts_running_nodes() {
 fn follow_prints_every_event_once_in_order_and_ends_with_the_job() {
     let sb = Sandbox::new();
     let inv = sb.inventory(&["--delay", "0.4"], &[]);
-    let runner = sb.spawn_shop_with(&inv, &["--format", "json", "--concurrency", "1"]);
-    // Mid-job: db01 is running, nothing has ended.
-    wait_for(&sb, "1", |v| v["node_states"]["running"] == 1);
+    // Followed from mid-job: db01 is running, nothing has ended.
+    let runner = sb.spawn_shop(&inv, &["--format", "json", "--concurrency", "1"]);
     let json_follower = spawn_follow(&sb, "1", "json");
     let text_follower = spawn_follow(&sb, "1", "text");
     let run = finish_within(runner, 20);
@@ -163,8 +160,7 @@ fn follow_prints_every_event_once_in_order_and_ends_with_the_job() {
 fn follow_ends_when_the_runner_dies() {
     let sb = Sandbox::new();
     let inv = sb.inventory(&["--delay", "5"], &[]);
-    let mut runner = sb.spawn_shop(&inv);
-    wait_for(&sb, "1", |v| v["node_states"]["running"] == 1);
+    let mut runner = sb.spawn_shop(&inv, &[]);
     let follower = spawn_follow(&sb, "1", "text");
     std::thread::sleep(Duration::from_millis(300));
     runner.kill().unwrap(); // SIGKILL: no job_finished
@@ -180,14 +176,7 @@ fn the_job_list_filters_and_pages() {
     let failing = sb.inventory(&["--delay", "0"], &["--fail"]);
     assert!(sb.run_shop(&ok, &[]).starts_with("exit: 0"));
     let bob = sb
-        .command(&[
-            "job",
-            "run",
-            "-m",
-            "examples/shop",
-            "--inventory",
-            ok.to_str().unwrap(),
-        ])
+        .shop_command(&ok, &[])
         .env("USER", "bob")
         .output()
         .unwrap();
@@ -263,5 +252,4 @@ fn prune_deletes_old_ended_jobs() {
     assert!(sb.run_shop(&inv, &[]).contains("New job created: 3"));
     let shown = sb.run(&["job", "show", "1"]);
     assert_eq!(shown, "exit: 2\n--- stdout\n--- stderr\nError: no job 1\n");
-    let _ = redact;
 }

@@ -77,13 +77,8 @@ impl Sandbox {
         render(&self.command(args).output().expect("orch runs"))
     }
 
-    /// `job run` of the shop in the background, its output piped.
-    pub(crate) fn spawn_shop(&self, inventory: &Path) -> std::process::Child {
-        self.spawn_shop_with(inventory, &[])
-    }
-
-    /// `job run` of the shop with `extra` arguments in the background, its output piped.
-    pub(crate) fn spawn_shop_with(&self, inventory: &Path, extra: &[&str]) -> std::process::Child {
+    /// `job run` of the shop over `inventory`, with `extra` arguments.
+    pub(crate) fn shop_command(&self, inventory: &Path, extra: &[&str]) -> Command {
         let mut args = vec![
             "job",
             "run",
@@ -94,26 +89,31 @@ impl Sandbox {
         ];
         args.extend(extra);
         self.command(&args)
+    }
+
+    /// `job run` of the shop with `extra` arguments in the background, its output piped;
+    /// returns once job 1 has a node running.
+    pub(crate) fn spawn_shop(&self, inventory: &Path, extra: &[&str]) -> std::process::Child {
+        let child = self
+            .shop_command(inventory, extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap()
+            .unwrap();
+        wait_for(self, "1", |v| v["node_states"]["running"] == 1);
+        child
     }
 
     /// `job run` of the shop, one node at a time (a deterministic order for snapshots).
     pub(crate) fn run_shop(&self, inventory: &Path, extra: &[&str]) -> String {
-        let mut args = vec![
-            "job",
-            "run",
-            "-m",
-            "examples/shop",
-            "--concurrency",
-            "1",
-            "--inventory",
-            inventory.to_str().unwrap(),
-        ];
+        let mut args = vec!["--concurrency", "1"];
         args.extend(extra);
-        self.run(&args)
+        render(
+            &self
+                .shop_command(inventory, &args)
+                .output()
+                .expect("orch runs"),
+        )
     }
 }
 
@@ -133,7 +133,7 @@ pub(crate) fn render(out: &Output) -> String {
 }
 
 /// Times, durations and temp paths vary; the rest must not.
-pub(crate) fn redact(text: &str) -> String {
+fn redact(text: &str) -> String {
     let rules = [
         (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", "[TIME]"),
         (r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d [AP]M", "[LOCAL TIME]"),
@@ -345,14 +345,7 @@ fn a_reader_sees_progress_and_a_killed_runner_reads_as_died() {
     // db01 fast, the web nodes slow: kill -9 while they run.
     let fast = sb.inventory_with(&["--delay", "5"], &[("db01", &["--delay", "0"])]);
     let mut child = sb
-        .command(&[
-            "job",
-            "run",
-            "-m",
-            "examples/shop",
-            "--inventory",
-            fast.to_str().unwrap(),
-        ])
+        .shop_command(&fast, &[])
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
@@ -381,8 +374,7 @@ fn a_reader_sees_progress_and_a_killed_runner_reads_as_died() {
 fn ctrl_c_stops_the_job_and_exits_130() {
     let sb = Sandbox::new();
     let inv = sb.inventory(&["--delay", "2"], &[]);
-    let child = sb.spawn_shop(&inv);
-    wait_for(&sb, "1", |v| v["node_states"]["running"] == 1);
+    let child = sb.spawn_shop(&inv, &[]);
     // First Ctrl-C: db01 finishes, nothing else starts.
     interrupt(&child);
     let out = child.wait_with_output().unwrap();
@@ -408,8 +400,7 @@ fn ctrl_c_stops_the_job_and_exits_130() {
 fn a_second_ctrl_c_interrupts_running_nodes() {
     let sb = Sandbox::new();
     let inv = sb.inventory(&["--delay", "30"], &[]);
-    let child = sb.spawn_shop(&inv);
-    wait_for(&sb, "1", |v| v["node_states"]["running"] == 1);
+    let child = sb.spawn_shop(&inv, &[]);
     let started = Instant::now();
     for _ in 0..2 {
         interrupt(&child);

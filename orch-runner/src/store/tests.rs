@@ -683,6 +683,13 @@ fn a_read_only_store_reads_but_does_not_record() {
     assert!(message.contains(&path.display().to_string()), "{message}");
     let message = store_message(store.recorder(id).unwrap_err());
     assert!(message.contains("read-only"), "{message}");
+    // A dry run of a prune reads; a prune and a stop request write.
+    let future: Timestamp = "3000-01-01T00:00:00Z".parse().unwrap();
+    assert_eq!(store.prune(future, true).unwrap(), [id]);
+    let message = store_message(store.prune(future, false).unwrap_err());
+    assert!(message.contains("read-only"), "{message}");
+    let message = store_message(store.request_stop(id, false, "bob").unwrap_err());
+    assert!(message.contains("read-only"), "{message}");
 }
 
 #[test]
@@ -1317,23 +1324,4 @@ fn prune_deletes_ended_jobs_before_the_cutoff_with_their_nodes_and_events() {
     assert!(store.prune(cutoff, false).unwrap().is_empty());
     // Ids are never reused after a prune.
     assert_eq!(store.create_job(&shop_job()).unwrap(), recent + 1);
-}
-
-#[test]
-fn a_read_only_store_prunes_only_as_a_dry_run_and_takes_no_stop() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("jobs.sqlite3");
-    let id = {
-        let store = Store::open(&path).unwrap();
-        let id = store.create_job(&shop_job()).unwrap();
-        record(&store, id, &shop_events(id));
-        id
-    };
-    let store = Store::open_with(&path, Access::ReadOnly).unwrap();
-    let future: Timestamp = "3000-01-01T00:00:00Z".parse().unwrap();
-    assert_eq!(store.prune(future, true).unwrap(), [id]);
-    let message = store_message(store.prune(future, false).unwrap_err());
-    assert!(message.contains("read-only"), "{message}");
-    let message = store_message(store.request_stop(id, false, "bob").unwrap_err());
-    assert!(message.contains("read-only"), "{message}");
 }
