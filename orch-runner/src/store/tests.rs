@@ -1036,6 +1036,7 @@ fn a_schema_2_store_is_migrated_to_3_and_its_jobs_still_read() {
     let id = store.create_job(&rerun).unwrap();
     let job = store.job(id).unwrap();
     assert_eq!(job.rerun_of, Some(1));
+    assert!(crate::render_job_detail(&job).contains("\nRerun of:    job 1\n"));
     assert_eq!(job.nodes[0].name, "db01");
     assert_eq!(job.nodes[0].applications[0].to_string(), "Shop[prod]");
     let json = serde_json::to_value(&job).unwrap();
@@ -1082,6 +1083,7 @@ fn a_stop_request_is_recorded_once_and_only_upgrades() {
     assert_eq!(store.stop_request(id).unwrap().unwrap(), upgraded);
     // The job shows it; the job's state is the scheduler's to change.
     let job = store.job(id).unwrap();
+    assert!(crate::render_job_detail(&job).contains("\nStop asked:  by carol at "));
     assert_eq!(job.stop_request, Some(upgraded));
     assert_eq!(job.state, JobState::Running);
 
