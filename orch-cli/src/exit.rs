@@ -15,6 +15,16 @@ pub(crate) enum Exit {
     Interrupted,
 }
 
+impl Exit {
+    /// What a command that ran or followed a job exits with once the job has ended.
+    pub(crate) fn for_job(state: orch_runner::JobState) -> Exit {
+        match state {
+            orch_runner::JobState::Finished => Exit::Success,
+            _ => Exit::Problems,
+        }
+    }
+}
+
 impl From<Exit> for std::process::ExitCode {
     fn from(e: Exit) -> Self {
         std::process::ExitCode::from(match e {

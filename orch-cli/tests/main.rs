@@ -1,6 +1,7 @@
 //! Whole-command tests of the `orch` binary: output, errors and exit codes, snapshotted.
 
 mod job;
+mod ops;
 mod parser;
 mod run;
 mod ssh;

@@ -25,14 +25,14 @@ impl Sandbox {
 
     /// An inventory running the example agent with `args` on every node, `web02` with `web02`
     /// after them.
-    fn inventory(&self, args: &[&str], web02: &[&str]) -> PathBuf {
+    pub(crate) fn inventory(&self, args: &[&str], web02: &[&str]) -> PathBuf {
         self.inventory_with(args, &[("web02", web02)])
     }
 
     /// An inventory running the example agent with `args` on every node, and after them a
     /// node's own `extra` args; each node writes its run summary in the sandbox
     /// (`--lastrunfile`) and orch reads it there.
-    fn inventory_with(&self, args: &[&str], extra: &[(&str, &[&str])]) -> PathBuf {
+    pub(crate) fn inventory_with(&self, args: &[&str], extra: &[(&str, &[&str])]) -> PathBuf {
         let agent = root().join("examples/shop/agent");
         let mut text = "config:\n  transport: local\ntargets:\n".to_owned();
         for node in ["db01", "web01", "web02", "web03", "lb01"] {
@@ -73,40 +73,47 @@ impl Sandbox {
         cmd
     }
 
-    fn run(&self, args: &[&str]) -> String {
+    pub(crate) fn run(&self, args: &[&str]) -> String {
         render(&self.command(args).output().expect("orch runs"))
     }
 
-    /// `job run` of the shop in the background, its output piped.
-    fn spawn_shop(&self, inventory: &Path) -> std::process::Child {
-        self.command(&[
-            "job",
-            "run",
-            "-m",
-            "examples/shop",
-            "--inventory",
-            inventory.to_str().unwrap(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-    }
-
-    /// `job run` of the shop, one node at a time (a deterministic order for snapshots).
-    fn run_shop(&self, inventory: &Path, extra: &[&str]) -> String {
+    /// `job run` of the shop over `inventory`, with `extra` arguments.
+    pub(crate) fn shop_command(&self, inventory: &Path, extra: &[&str]) -> Command {
         let mut args = vec![
             "job",
             "run",
             "-m",
             "examples/shop",
-            "--concurrency",
-            "1",
             "--inventory",
             inventory.to_str().unwrap(),
         ];
         args.extend(extra);
-        self.run(&args)
+        self.command(&args)
+    }
+
+    /// `job run` of the shop with `extra` arguments in the background, its output piped;
+    /// returns once job 1 has a node running.
+    pub(crate) fn spawn_shop(&self, inventory: &Path, extra: &[&str]) -> std::process::Child {
+        let child = self
+            .shop_command(inventory, extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_for(self, "1", |v| v["node_states"]["running"] == 1);
+        child
+    }
+
+    /// `job run` of the shop, one node at a time (a deterministic order for snapshots).
+    pub(crate) fn run_shop(&self, inventory: &Path, extra: &[&str]) -> String {
+        let mut args = vec!["--concurrency", "1"];
+        args.extend(extra);
+        render(
+            &self
+                .shop_command(inventory, &args)
+                .output()
+                .expect("orch runs"),
+        )
     }
 }
 
@@ -226,6 +233,7 @@ fn a_rerun_runs_exactly_the_nodes_that_did_not_finish_with_the_jobs_options() {
         .output()
         .unwrap();
     let job: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(job["rerun_of"], 1);
     assert_eq!(job["concurrency"], 1);
     assert_eq!(job["timeout_s"], 60);
     assert_eq!(job["target"], "lb01.example.net, web02.example.net");
@@ -243,6 +251,14 @@ fn a_rerun_runs_exactly_the_nodes_that_did_not_finish_with_the_jobs_options() {
         fixed.to_str().unwrap(),
     ]);
     assert!(out.contains("| Nodes             | 1 "), "{out}");
+    assert!(
+        out.contains("New job created: 3\nRerun of job 1: 1 node (1 failed there)\n"),
+        "{out}"
+    );
+    assert!(
+        sb.run(&["job", "show", "3"])
+            .contains("Rerun of:    job 1\n")
+    );
     let out = sb.run(&["job", "run", "-m", "examples/shop", "--rerun", "2"]);
     assert!(out.starts_with("exit: 2\n"), "{out}");
     assert!(
@@ -420,7 +436,7 @@ fn two_runs_at_once_get_distinct_sequential_ids() {
 }
 
 /// Waits (bounded) until `job show ID --format json` satisfies `done`.
-fn wait_for(
+pub(crate) fn wait_for(
     sb: &Sandbox,
     id: &str,
     done: impl Fn(&serde_json::Value) -> bool,
@@ -452,14 +468,7 @@ fn a_reader_sees_progress_and_a_killed_runner_reads_as_died() {
     // db01 fast, the web nodes slow: kill -9 while they run.
     let fast = sb.inventory_with(&["--delay", "5"], &[("db01", &["--delay", "0"])]);
     let mut child = sb
-        .command(&[
-            "job",
-            "run",
-            "-m",
-            "examples/shop",
-            "--inventory",
-            fast.to_str().unwrap(),
-        ])
+        .shop_command(&fast, &[])
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
@@ -488,8 +497,7 @@ fn a_reader_sees_progress_and_a_killed_runner_reads_as_died() {
 fn ctrl_c_stops_the_job_and_exits_130() {
     let sb = Sandbox::new();
     let inv = sb.inventory(&["--delay", "2"], &[]);
-    let child = sb.spawn_shop(&inv);
-    wait_for(&sb, "1", |v| v["node_states"]["running"] == 1);
+    let child = sb.spawn_shop(&inv, &[]);
     // First Ctrl-C: db01 finishes, nothing else starts.
     interrupt(&child);
     let out = child.wait_with_output().unwrap();
@@ -515,8 +523,7 @@ fn ctrl_c_stops_the_job_and_exits_130() {
 fn a_second_ctrl_c_interrupts_running_nodes() {
     let sb = Sandbox::new();
     let inv = sb.inventory(&["--delay", "30"], &[]);
-    let child = sb.spawn_shop(&inv);
-    wait_for(&sb, "1", |v| v["node_states"]["running"] == 1);
+    let child = sb.spawn_shop(&inv, &[]);
     let started = Instant::now();
     for _ in 0..2 {
         interrupt(&child);

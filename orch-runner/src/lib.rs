@@ -32,17 +32,22 @@ pub use event::{
 };
 pub use inventory::Inventory;
 pub use preflight::{NodeCheck, NodeChecks, PREFLIGHT_KEEP_LIMIT, Preconnected, preflight};
-pub use render::{FAILURE_TAIL_LINES, RunText, render_job_detail, render_job_list};
+pub use render::{
+    FAILURE_TAIL_LINES, RunText, render_job_detail, render_job_list, render_stop_answer,
+};
 pub use scheduler::{
     DEFAULT_CONCURRENCY, FailurePolicy, JobOptions, JobReport, NodeReport, StopHandle, StopLevel,
     Threshold, run_job,
 };
 pub use state::{JobState, NodeCounts, NodeState, UnknownState};
-pub use store::{JobRecord, JobSummary, NewJob, NewJobNode, NodeRecord, Recorder, Store};
+pub use store::{
+    DEFAULT_LIST_LIMIT, JobPage, JobQuery, JobRecord, JobSummary, NewJob, NewJobNode, NodeRecord,
+    Recorder, STOP_POLL, StopAnswer, StopRequest, StopWatcher, Store,
+};
 pub use summary::{
     CLOCK_SKEW_S, DEFAULT_SUMMARY_PATH, EventCounts, ResourceCounts, RunSummary, SummaryStatus,
 };
-pub use time::{BadTimestamp, Timestamp, format_duration};
+pub use time::{BadTime, BadTimestamp, Timestamp, format_duration, parse_time_or_age};
 pub use transport::{
     Connection, Exit, FileRead, InventoryTransport, LocalTransport, NodeTarget, OUTPUT_LIMIT,
     RunError, RunErrorKind, RunOutcome, RunRequest, Script, ScriptedRun, ScriptedTransport,

@@ -8,8 +8,9 @@ use orch_model::ResourceRef;
 use orch_planner::Plan;
 
 use crate::event::{Event, EventKind, OutputTail};
+use crate::state::NodeCounts;
 use crate::state::NodeState;
-use crate::store::{JobRecord, NodeRecord};
+use crate::store::{JobRecord, NodeRecord, StopAnswer, node_applications};
 use crate::summary::RunSummary;
 use crate::time::{Timestamp, format_duration};
 
@@ -27,17 +28,24 @@ pub struct RunText {
 impl RunText {
     /// For a job running `plan`.
     pub fn new(plan: &Plan) -> RunText {
-        let applications_of = plan
-            .nodes()
-            .map(|(_, n)| {
-                let mut apps: Vec<ResourceRef> =
-                    n.components.iter().map(|c| c.application.clone()).collect();
-                apps.dedup();
-                (n.name.clone(), apps)
-            })
-            .collect();
+        RunText::from_nodes(
+            plan.nodes()
+                .map(|(_, n)| (n.name.clone(), node_applications(n))),
+        )
+    }
+
+    /// For a recorded job (`job show --follow`): the applications as the store has them.
+    pub fn for_job(job: &JobRecord) -> RunText {
+        RunText::from_nodes(
+            job.nodes
+                .iter()
+                .map(|n| (n.name.clone(), n.applications.clone())),
+        )
+    }
+
+    fn from_nodes(nodes: impl Iterator<Item = (String, Vec<ResourceRef>)>) -> RunText {
         RunText {
-            applications_of,
+            applications_of: nodes.collect(),
             affected: BTreeSet::new(),
         }
     }
@@ -193,6 +201,16 @@ pub fn render_job_detail(job: &JobRecord) -> String {
     if let Some(d) = &job.description {
         fields.push(("Description", d.clone()));
     }
+    if let Some(of) = job.rerun_of {
+        fields.push(("Rerun of", format!("job {of}")));
+    }
+    if let Some(r) = &job.stop_request {
+        let force = if r.force { " (force)" } else { "" };
+        fields.push((
+            "Stop asked",
+            format!("by {} at {}{force}", r.user, r.time.local_display()),
+        ));
+    }
     let time = |t: Option<Timestamp>| t.map_or_else(|| "-".to_owned(), Timestamp::local_display);
     fields.push(("Start time", time(job.started)));
     fields.push(("Finish time", time(job.finished)));
@@ -246,6 +264,49 @@ pub fn render_job_detail(job: &JobRecord) -> String {
         }
     }
     out
+}
+
+/// `orch job stop`'s answer: what the request does, and the job's nodes by state.
+pub fn render_stop_answer(answer: &StopAnswer) -> String {
+    let nodes = count_phrase(&answer.node_states);
+    let id = answer.id;
+    match (answer.requested, answer.force) {
+        (true, false) => {
+            format!("Stopping job {id}: {nodes} (nothing new starts; running nodes finish)\n")
+        }
+        (true, true) => format!(
+            "Stopping job {id} now: {nodes} (running nodes are interrupted; nothing new starts)\n"
+        ),
+        (false, _) => format!("Job {id} is not running ({}): {nodes}\n", answer.state),
+    }
+}
+
+/// `3 nodes running, 5 new, 1 finished`: the non-zero counts, what is under way first.
+fn count_phrase(counts: &NodeCounts) -> String {
+    const ORDER: [NodeState; 6] = [
+        NodeState::Running,
+        NodeState::New,
+        NodeState::Finished,
+        NodeState::Failed,
+        NodeState::Errored,
+        NodeState::Skipped,
+    ];
+    let parts: Vec<String> = ORDER
+        .into_iter()
+        .map(|s| (s, counts.get(s)))
+        .filter(|(_, n)| *n > 0)
+        .enumerate()
+        .map(|(i, (s, n))| match (i, n) {
+            // The first count says what is counted.
+            (0, 1) => format!("1 node {s}"),
+            (0, _) => format!("{n} nodes {s}"),
+            _ => format!("{n} {s}"),
+        })
+        .collect();
+    if parts.is_empty() {
+        return "no nodes".to_owned();
+    }
+    parts.join(", ")
 }
 
 /// Sections in the order an operator looks for them: what went wrong first.

@@ -22,7 +22,12 @@ impl Timestamp {
             jiff::Timestamp::MIN.as_millisecond(),
             jiff::Timestamp::MAX.as_millisecond(),
         );
-        Timestamp(jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH))
+        // jiff's bounds are not whole milliseconds: the edges saturate.
+        Timestamp(jiff::Timestamp::from_millisecond(ms).unwrap_or(if ms > 0 {
+            jiff::Timestamp::MAX
+        } else {
+            jiff::Timestamp::MIN
+        }))
     }
 
     /// Milliseconds since the Unix epoch.
@@ -65,6 +70,40 @@ impl FromStr for Timestamp {
     }
 }
 
+/// Text that is neither an RFC 3339 time nor an age.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is neither an RFC 3339 time (2026-12-03T09:00:00Z) nor an age such as 30m, 2h or 7d"
+)]
+pub struct BadTime(pub String);
+
+/// A point in time as `job show --since` and `job prune --older-than` take it: an RFC 3339
+/// time, or an age, that long before `now`: a whole number and a unit, `s`, `m`, `h`, `d`
+/// (24 h) or `w` (`30m`, `2h`, `7d`).
+pub fn parse_time_or_age(text: &str, now: Timestamp) -> Result<Timestamp, BadTime> {
+    let bad = || BadTime(text.to_owned());
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    let digits = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let (number, unit) = text.split_at(digits);
+    let seconds: i64 = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return Err(bad()),
+    };
+    let ms = number
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| n.checked_mul(seconds * 1000))
+        .and_then(|age| now.as_millis().checked_sub(age))
+        .ok_or_else(bad)?;
+    Ok(Timestamp::from_millis(ms))
+}
+
 impl Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -101,6 +140,37 @@ mod tests {
         assert_eq!(t.to_string(), "2026-12-03T09:00:00.123Z");
         assert_eq!(t.to_string().parse::<Timestamp>().unwrap(), t);
         assert!("yesterday".parse::<Timestamp>().is_err());
+        assert!(Timestamp::from_millis(i64::MAX) > t);
+        assert!(Timestamp::from_millis(i64::MIN) < Timestamp::from_millis(0));
+    }
+
+    #[test]
+    fn times_and_ages() {
+        let now = Timestamp::from_millis(1_796_288_400_000);
+        let at = |text| parse_time_or_age(text, now).map(|t| t.to_string());
+        assert_eq!(at("30m").unwrap(), "2026-12-03T08:30:00.000Z");
+        assert_eq!(at("2h").unwrap(), "2026-12-03T07:00:00.000Z");
+        assert_eq!(at("7d").unwrap(), "2026-11-26T09:00:00.000Z");
+        assert_eq!(at("1w").unwrap(), "2026-11-26T09:00:00.000Z");
+        assert_eq!(at("0s").unwrap(), "2026-12-03T09:00:00.000Z");
+        assert_eq!(
+            at("2026-01-02T03:04:05+01:00").unwrap(),
+            "2026-01-02T02:04:05.000Z"
+        );
+        for bad in [
+            "",
+            "d",
+            "30",
+            "-3d",
+            "3 d",
+            "3D",
+            "3dd",
+            "yesterday",
+            "99999999999999999999d",
+            "9223372036854775807w",
+        ] {
+            assert_eq!(at(bad), Err(BadTime(bad.to_owned())), "{bad:?}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod liveness;
 mod record;
 mod recorder;
 mod schema;
+mod stop;
 #[cfg(test)]
 mod tests;
 
@@ -17,16 +18,20 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, named_params, params,
+};
 
 use crate::error::Error;
 use crate::event::{ErrorCause, Event, JobId};
 use crate::state::{JobState, NodeCounts, NodeState};
 use crate::time::Timestamp;
 use liveness::{Liveness, Runner};
-pub use record::{JobRecord, JobSummary, NewJob, NewJobNode, NodeRecord};
+pub(crate) use record::node_applications;
+pub use record::{JobRecord, JobSummary, NewJob, NewJobNode, NodeRecord, StopAnswer, StopRequest};
 pub use recorder::Recorder;
 use schema::MigrateError;
+pub use stop::{STOP_POLL, StopWatcher};
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -43,6 +48,88 @@ pub struct Store {
     writable: bool,
     /// This process, as [`Store::create_job`] records it and liveness checks compare with.
     here: Runner,
+}
+
+/// Which jobs [`Store::list`] returns: every condition given must hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobQuery {
+    /// Jobs in any of these states (none: any state).
+    pub states: Vec<JobState>,
+    /// Jobs of this user.
+    pub user: Option<String>,
+    /// Jobs created at or after this time.
+    pub since: Option<Timestamp>,
+    /// Jobs in this environment.
+    pub environment: Option<String>,
+    /// Most jobs returned.
+    pub limit: usize,
+    /// How many of the newest matching jobs to pass over first.
+    pub offset: usize,
+}
+
+impl Default for JobQuery {
+    fn default() -> Self {
+        JobQuery {
+            states: Vec::new(),
+            user: None,
+            since: None,
+            environment: None,
+            limit: DEFAULT_LIST_LIMIT,
+            offset: 0,
+        }
+    }
+}
+
+/// How many jobs `orch job show` lists when not told (PE's default).
+pub const DEFAULT_LIST_LIMIT: usize = 50;
+
+/// One page of [`Store::list`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobPage {
+    /// The jobs, newest first.
+    pub items: Vec<JobRecord>,
+    /// How many jobs match, before the limit and offset.
+    pub total: usize,
+}
+
+/// A job's state as readers see it, in SQL: `failed` for the ids in the JSON array `:dead`.
+const EFFECTIVE_STATE: &str =
+    "CASE WHEN id IN (SELECT value FROM json_each(:dead)) THEN 'failed' ELSE state END";
+
+/// [`Store::list`]'s conditions; a NULL parameter is a condition not asked for.
+fn list_filter() -> String {
+    format!(
+        "(:states IS NULL OR ({EFFECTIVE_STATE}) IN (SELECT value FROM json_each(:states)))
+         AND (:user IS NULL OR user = :user)
+         AND (:since IS NULL OR created_ms >= :since)
+         AND (:environment IS NULL OR environment = :environment)"
+    )
+}
+
+/// Ids as a JSON array, for `json_each`.
+fn json_ids(ids: &[JobId]) -> String {
+    serde_json::to_string(ids).expect("ids serialize")
+}
+
+fn saturating_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// `jobs.stop_requested` for a plain or a forced stop.
+fn stop_level(force: bool) -> i64 {
+    if force { 2 } else { 1 }
+}
+
+/// A stop request from its three columns, from `idx` on.
+fn stop_from_row(r: &Row<'_>, idx: usize) -> rusqlite::Result<Option<StopRequest>> {
+    let Some(level) = r.get::<_, Option<i64>>(idx)? else {
+        return Ok(None);
+    };
+    Ok(Some(StopRequest {
+        force: level >= stop_level(true),
+        time: Timestamp::from_millis(r.get::<_, Option<i64>>(idx + 1)?.unwrap_or(0)),
+        user: r.get::<_, Option<String>>(idx + 2)?.unwrap_or_default(),
+    }))
 }
 
 /// Whether the store is opened for writing.
@@ -100,6 +187,24 @@ impl Store {
         insert_job(&mut conn, job, runner).map_err(|e| self.error("could not create a job", e))
     }
 
+    /// Another handle on the same store, with a connection of its own (for a thread that
+    /// must not wait for this one's lock). Never goes through [`prepare_path`]: opening and
+    /// closing the file outside SQLite would drop the POSIX locks this process's connections
+    /// hold on it.
+    pub(crate) fn another(&self) -> Result<Store, Error> {
+        let access = if self.writable {
+            Access::ReadWrite
+        } else {
+            Access::ReadOnly
+        };
+        Ok(Store {
+            path: self.path.clone(),
+            conn: Mutex::new(connect(&self.path, access)?),
+            writable: self.writable,
+            here: self.here.clone(),
+        })
+    }
+
     /// Starts recording job `id`'s events (see [`Recorder`]); the recorder writes on a
     /// connection and a thread of its own.
     pub fn recorder(&self, id: JobId) -> Result<Recorder, Error> {
@@ -113,26 +218,171 @@ impl Store {
 
     /// The newest `limit` jobs, newest first, without their nodes.
     pub fn jobs(&self, limit: usize) -> Result<Vec<JobRecord>, Error> {
+        let query = JobQuery {
+            limit,
+            ..JobQuery::default()
+        };
+        Ok(self.list(&query)?.items)
+    }
+
+    /// The jobs `query` selects, newest first, without their nodes, and how many match in all.
+    /// States are matched as readers see them: a job whose runner died is `failed`.
+    pub fn list(&self, query: &JobQuery) -> Result<JobPage, Error> {
         let conn = self.lock();
-        let read = |conn: &Connection| -> rusqlite::Result<Vec<(JobRecord, Option<Runner>)>> {
-            let sql = format!("SELECT {JOB_COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?1");
-            let mut stmt = conn.prepare(&sql)?;
-            let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], job_from_row)?;
+        let read = |conn: &Connection| -> rusqlite::Result<(Vec<JobRow>, usize)> {
+            let dead = json_ids(&self.dead_jobs(conn)?);
+            let states = (!query.states.is_empty())
+                .then(|| serde_json::to_string(&query.states).expect("states serialize"));
+            let since = query.since.map(Timestamp::as_millis);
+            // One read transaction: the total and the page agree.
+            let tx = conn.unchecked_transaction()?;
+            let filter = list_filter();
+            let total: usize = tx.query_row(
+                &format!("SELECT count(*) FROM jobs WHERE {filter}"),
+                named_params! {
+                    ":dead": dead, ":states": states, ":user": query.user,
+                    ":since": since, ":environment": query.environment,
+                },
+                |r| r.get(0),
+            )?;
+            let sql = format!(
+                "SELECT {JOB_COLUMNS} FROM jobs WHERE {filter}
+                 ORDER BY id DESC LIMIT :limit OFFSET :offset"
+            );
+            let mut stmt = tx.prepare(&sql)?;
+            let rows = stmt.query_map(
+                named_params! {
+                    ":dead": dead, ":states": states, ":user": query.user,
+                    ":since": since, ":environment": query.environment,
+                    ":limit": saturating_i64(query.limit), ":offset": saturating_i64(query.offset),
+                },
+                job_from_row,
+            )?;
             let mut jobs = rows.collect::<rusqlite::Result<Vec<_>>>()?;
             for (job, _) in &mut jobs {
-                job.node_states = node_counts(conn, job.id)?;
+                job.node_states = node_counts(&tx, job.id)?;
                 job.node_count = job.node_states.total();
             }
-            Ok(jobs)
+            drop(stmt);
+            tx.commit()?;
+            Ok((jobs, total))
         };
-        let jobs = read(&conn).map_err(|e| self.error("could not read the jobs", e))?;
-        Ok(jobs
+        let (jobs, total) = read(&conn).map_err(|e| self.error("could not read the jobs", e))?;
+        let items = jobs
             .into_iter()
             .map(|(mut job, runner)| {
                 self.correct_if_orphaned(&conn, &mut job, runner.as_ref());
                 job
             })
-            .collect())
+            .collect();
+        Ok(JobPage { items, total })
+    }
+
+    /// Job `id`'s state as readers see it (a job whose runner died is `failed`), without
+    /// reading its nodes.
+    pub fn job_state(&self, id: JobId) -> Result<JobState, Error> {
+        let conn = self.lock();
+        Ok(self.job_row(&conn, id)?.state)
+    }
+
+    /// Asks the process running job `id` to stop it (`force`: kill its running nodes too), for
+    /// `user`. Asking again is harmless; `force` upgrades a plain stop, a plain stop never
+    /// downgrades a forced one; the first request at a level keeps its time and user. A job
+    /// that has ended (its runner dead included) is left as it is: the answer says so.
+    pub fn request_stop(&self, id: JobId, force: bool, user: &str) -> Result<StopAnswer, Error> {
+        if !self.writable {
+            self.require_job(&self.lock(), id)?;
+            return Err(self.read_only_error("could not ask the job to stop"));
+        }
+        let conn = self.lock();
+        // Judged first: a job whose runner died is over, not stoppable.
+        self.job_row(&conn, id)?;
+        let ask = || -> rusqlite::Result<(JobState, Option<i64>, NodeCounts)> {
+            let tx = rusqlite::Transaction::new_unchecked(&conn, TransactionBehavior::Immediate)?;
+            tx.execute(
+                "UPDATE jobs SET stop_requested = :level, stop_requested_ms = :now,
+                     stop_requested_by = :user
+                 WHERE id = :id AND state IN ('new', 'running', 'stopping')
+                     AND coalesce(stop_requested, 0) < :level",
+                named_params! {
+                    ":id": id, ":level": stop_level(force), ":now": Timestamp::now().as_millis(),
+                    ":user": user,
+                },
+            )?;
+            let (state, level) = tx.query_row(
+                "SELECT state, stop_requested FROM jobs WHERE id = ?1",
+                [id],
+                |r| Ok((parse_column::<JobState>(r, 0)?, r.get::<_, Option<i64>>(1)?)),
+            )?;
+            let counts = node_counts(&tx, id)?;
+            tx.commit()?;
+            Ok((state, level, counts))
+        };
+        let (state, level, node_states) =
+            ask().map_err(|e| self.error("could not ask the job to stop", e))?;
+        let requested = !state.is_terminal() && level.is_some();
+        Ok(StopAnswer {
+            id,
+            state: if requested { JobState::Stopping } else { state },
+            requested,
+            force: requested && level == Some(stop_level(true)),
+            node_states,
+        })
+    }
+
+    /// The stop asked for job `id`, if any (what its runner polls).
+    pub fn stop_request(&self, id: JobId) -> Result<Option<StopRequest>, Error> {
+        let conn = self.lock();
+        let read = conn
+            .prepare_cached(
+                "SELECT stop_requested, stop_requested_ms, stop_requested_by FROM jobs
+                 WHERE id = ?1",
+            )
+            .and_then(|mut stmt| stmt.query_row([id], |r| stop_from_row(r, 0)).optional())
+            .map_err(|e| self.error("could not read the job", e))?;
+        read.ok_or_else(|| self.unknown_job(id))
+    }
+
+    /// Deletes the jobs created before `before` that have ended (finished, failed, stopped;
+    /// a job whose runner died counts as failed), with their nodes and events, in one
+    /// transaction; never a job that may still run. Returns their ids, in order. With
+    /// `dry_run`, deletes nothing and returns what it would delete.
+    pub fn prune(&self, before: Timestamp, dry_run: bool) -> Result<Vec<JobId>, Error> {
+        if !dry_run && !self.writable {
+            return Err(self.read_only_error("could not delete jobs"));
+        }
+        let conn = self.lock();
+        let delete = || -> rusqlite::Result<Vec<JobId>> {
+            let dead = json_ids(&self.dead_jobs(&conn)?);
+            let behavior = if dry_run {
+                TransactionBehavior::Deferred
+            } else {
+                TransactionBehavior::Immediate
+            };
+            let tx = rusqlite::Transaction::new_unchecked(&conn, behavior)?;
+            let ids = {
+                let mut stmt = tx.prepare(&format!(
+                    "SELECT id FROM jobs WHERE created_ms < :before
+                         AND ({EFFECTIVE_STATE}) IN ('stopped', 'finished', 'failed')
+                     ORDER BY id"
+                ))?;
+                let rows = stmt.query_map(
+                    named_params! { ":before": before.as_millis(), ":dead": dead },
+                    |r| r.get(0),
+                )?;
+                rows.collect::<rusqlite::Result<Vec<JobId>>>()?
+            };
+            if !dry_run {
+                // Nodes and events go with their job (ON DELETE CASCADE).
+                tx.execute(
+                    "DELETE FROM jobs WHERE id IN (SELECT value FROM json_each(?1))",
+                    [json_ids(&ids)],
+                )?;
+            }
+            tx.commit()?;
+            Ok(ids)
+        };
+        delete().map_err(|e| self.error("could not delete jobs", e))
     }
 
     /// Job `id` with its nodes in plan order (level, then name); [`Error::UnknownJob`] if the
@@ -182,14 +432,45 @@ impl Store {
             .collect()
     }
 
+    /// Job `id`'s row (no nodes, no counts), corrected if its runner died.
+    fn job_row(&self, conn: &Connection, id: JobId) -> Result<JobRecord, Error> {
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1");
+        let (mut job, runner) = conn
+            .query_row(&sql, [id], job_from_row)
+            .optional()
+            .map_err(|e| self.error("could not read the job", e))?
+            .ok_or_else(|| self.unknown_job(id))?;
+        self.correct_if_orphaned(conn, &mut job, runner.as_ref());
+        Ok(job)
+    }
+
+    /// Whether a job in `state` run by `runner` has ended without its runner finishing it.
+    fn is_orphaned(&self, state: JobState, runner: Option<&Runner>) -> bool {
+        // Jobs recorded before schema 2 have no runner: nothing to judge them by.
+        !state.is_terminal() && runner.is_some_and(|r| r.liveness(&self.here) == Liveness::Dead)
+    }
+
+    /// The jobs not over whose runner has died (they read as failed).
+    fn dead_jobs(&self, conn: &Connection) -> rusqlite::Result<Vec<JobId>> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs
+             WHERE state IN ('new', 'running', 'stopping') AND runner_pid IS NOT NULL"
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map([], job_from_row)?;
+        let mut dead = Vec::new();
+        for row in rows {
+            let (job, runner) = row?;
+            if self.is_orphaned(job.state, runner.as_ref()) {
+                dead.push(job.id);
+            }
+        }
+        Ok(dead)
+    }
+
     /// When the job is not over and its runner has died: shows it as failed, and saves that.
     fn correct_if_orphaned(&self, conn: &Connection, job: &mut JobRecord, runner: Option<&Runner>) {
-        if job.state.is_terminal() {
-            return;
-        }
-        // Jobs recorded before schema 2 have no runner: nothing to judge them by.
-        let Some(runner) = runner else { return };
-        if runner.liveness(&self.here) != Liveness::Dead {
+        if !self.is_orphaned(job.state, runner) {
             return;
         }
         let seen = job.state;
@@ -362,8 +643,8 @@ fn insert_job(conn: &mut Connection, job: &NewJob, runner: &Runner) -> rusqlite:
     tx.execute(
         "INSERT INTO jobs (state, environment, target, noop, description, user, concurrency,
              timeout_s, created_ms, runner_pid, runner_start_time, runner_boot_id, runner_pid_ns,
-             runner_host)
-         VALUES ('new', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             runner_host, rerun_of)
+         VALUES ('new', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
             job.environment,
             job.target,
@@ -378,30 +659,36 @@ fn insert_job(conn: &mut Connection, job: &NewJob, runner: &Runner) -> rusqlite:
             runner.boot_id,
             runner.pid_ns,
             runner.host,
+            job.rerun_of,
         ],
     )?;
     let id = tx.last_insert_rowid();
     {
         let mut node = tx.prepare(
-            "INSERT INTO job_nodes (job_id, name, level, depends_on, state)
-             VALUES (?1, ?2, ?3, ?4, 'new')",
+            "INSERT INTO job_nodes (job_id, name, level, depends_on, state, applications)
+             VALUES (?1, ?2, ?3, ?4, 'new', ?5)",
         )?;
         for n in &job.nodes {
             let depends_on = serde_json::to_string(&n.depends_on).expect("strings serialize");
-            node.execute(params![id, n.name, n.level as i64, depends_on])?;
+            let apps = serde_json::to_string(&n.applications).expect("references serialize");
+            node.execute(params![id, n.name, n.level as i64, depends_on, apps])?;
         }
     }
     tx.commit()?;
     Ok(id as JobId)
 }
 
+/// A job row (without nodes) and who ran it.
+type JobRow = (JobRecord, Option<Runner>);
+
 /// The columns [`job_from_row`] reads, in its order.
 const JOB_COLUMNS: &str = "id, state, environment, target, noop, description, user, concurrency,
     timeout_s, created_ms, started_ms, finished_ms, duration_s, message, runner_pid,
-    runner_start_time, runner_boot_id, runner_pid_ns, runner_host";
+    runner_start_time, runner_boot_id, runner_pid_ns, runner_host, rerun_of, stop_requested,
+    stop_requested_ms, stop_requested_by";
 
 /// A job row (without nodes and counts) and who ran it.
-fn job_from_row(r: &Row<'_>) -> rusqlite::Result<(JobRecord, Option<Runner>)> {
+fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     let job = JobRecord {
         id: r.get(0)?,
         state: parse_column(r, 1)?,
@@ -409,9 +696,11 @@ fn job_from_row(r: &Row<'_>) -> rusqlite::Result<(JobRecord, Option<Runner>)> {
         target: r.get(3)?,
         noop: r.get(4)?,
         description: r.get(5)?,
+        rerun_of: r.get(19)?,
         user: r.get(6)?,
         concurrency: r.get(7)?,
         timeout_s: r.get(8)?,
+        stop_request: stop_from_row(r, 20)?,
         created: Timestamp::from_millis(r.get(9)?),
         started: r.get::<_, Option<i64>>(10)?.map(Timestamp::from_millis),
         finished: r.get::<_, Option<i64>>(11)?.map(Timestamp::from_millis),
@@ -438,7 +727,7 @@ fn job_from_row(r: &Row<'_>) -> rusqlite::Result<(JobRecord, Option<Runner>)> {
 fn read_nodes(conn: &Connection, job: JobId) -> rusqlite::Result<Vec<NodeRecord>> {
     let mut stmt = conn.prepare_cached(
         "SELECT name, state, level, depends_on, started_ms, finished_ms, duration_s, exit_code,
-             message, output_tail, output_truncated, error, skipped_because, summary
+             message, output_tail, output_truncated, error, skipped_because, summary, applications
          FROM job_nodes WHERE job_id = ?1 ORDER BY level, name",
     )?;
     let rows = stmt.query_map([job], node_from_row)?;
@@ -451,6 +740,7 @@ fn node_from_row(r: &Row<'_>) -> rusqlite::Result<NodeRecord> {
         state: parse_column(r, 1)?,
         level: r.get::<_, i64>(2)?.try_into().unwrap_or(0),
         depends_on: json_column(r, 3)?,
+        applications: json_column(r, 14)?,
         started: r.get::<_, Option<i64>>(4)?.map(Timestamp::from_millis),
         finished: r.get::<_, Option<i64>>(5)?.map(Timestamp::from_millis),
         duration_s: r.get(6)?,

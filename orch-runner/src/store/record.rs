@@ -1,5 +1,6 @@
 //! What the store holds about a job, and its JSON (`spec/cli.md`, `orch job show`).
 
+use orch_model::ResourceRef;
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +26,8 @@ pub struct NewJob {
     pub concurrency: Option<u32>,
     /// The per-node timeout in seconds; `None` when there is none.
     pub timeout_s: Option<u64>,
+    /// The job this one reruns (`job run --rerun`).
+    pub rerun_of: Option<JobId>,
     /// Its nodes, in plan order.
     pub nodes: Vec<NewJobNode>,
 }
@@ -45,12 +48,14 @@ impl NewJob {
             user,
             concurrency: options.concurrency_limit(),
             timeout_s: options.timeout.map(|t| t.as_secs()),
+            rerun_of: None,
             nodes: plan
                 .nodes()
                 .map(|(level, n)| NewJobNode {
                     name: n.name.clone(),
                     level,
                     depends_on: n.depends_on.clone(),
+                    applications: node_applications(n),
                 })
                 .collect(),
         }
@@ -66,7 +71,82 @@ pub struct NewJobNode {
     pub level: usize,
     /// The nodes it waits for.
     pub depends_on: Vec<String>,
+    /// The application instances with a component on it, sorted.
+    pub applications: Vec<ResourceRef>,
 }
+
+/// The application instances with a component on a plan's node, sorted, each once.
+pub(crate) fn node_applications(node: &orch_planner::PlanNode) -> Vec<ResourceRef> {
+    let mut apps: Vec<ResourceRef> = node
+        .components
+        .iter()
+        .map(|c| c.application.clone())
+        .collect();
+    apps.sort();
+    apps.dedup();
+    apps
+}
+
+/// A request to stop a job, as `orch job stop` records it for the job's runner to act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StopRequest {
+    /// `false`: nothing new starts, running nodes finish; `true`: running nodes are killed.
+    pub force: bool,
+    /// When it was asked (the first time at this level).
+    pub time: Timestamp,
+    /// Who asked.
+    pub user: String,
+}
+
+/// What `orch job stop` answers (PE's `POST /command/stop`): the job, its state, how many of its
+/// nodes are in each state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StopAnswer {
+    /// The job.
+    pub id: JobId,
+    /// `stopping` when a stop is asked for and the job has not ended; else its final state.
+    pub state: JobState,
+    /// Whether a stop request is now recorded; `false` when the job had already ended.
+    pub requested: bool,
+    /// Whether running nodes are to be killed.
+    pub force: bool,
+    /// How many nodes are in each state.
+    pub node_states: NodeCounts,
+}
+
+// PE's stop answer lists every node state, zeros included, in its order.
+impl Serialize for StopAnswer {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct AllCounts<'a>(&'a NodeCounts);
+        impl Serialize for AllCounts<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut map = s.serialize_map(Some(STOP_ANSWER_STATES.len()))?;
+                for state in STOP_ANSWER_STATES {
+                    map.serialize_entry(state.as_str(), &self.0.get(state))?;
+                }
+                map.end()
+            }
+        }
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("schema", &SCHEMA_VERSION)?;
+        map.serialize_entry("job", &self.id)?;
+        map.serialize_entry("state", &self.state)?;
+        map.serialize_entry("requested", &self.requested)?;
+        map.serialize_entry("force", &self.force)?;
+        map.serialize_entry("nodes", &AllCounts(&self.node_states))?;
+        map.end()
+    }
+}
+
+/// The node states of PE's stop answer, in its order (`reference/orchestrator.md` §6.3).
+const STOP_ANSWER_STATES: [NodeState; 6] = [
+    NodeState::New,
+    NodeState::Running,
+    NodeState::Failed,
+    NodeState::Errored,
+    NodeState::Skipped,
+    NodeState::Finished,
+];
 
 /// A job as the store holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,12 +163,16 @@ pub struct JobRecord {
     pub noop: Option<bool>,
     /// `--description`.
     pub description: Option<String>,
+    /// The job this one reruns.
+    pub rerun_of: Option<JobId>,
     /// Who asked for it.
     pub user: String,
     /// The concurrency limit; `None` when unlimited.
     pub concurrency: Option<u32>,
     /// The per-node timeout in seconds.
     pub timeout_s: Option<u64>,
+    /// The stop asked for with `orch job stop`, if any.
+    pub stop_request: Option<StopRequest>,
     /// When it was recorded.
     pub created: Timestamp,
     /// When it began running.
@@ -118,6 +202,8 @@ pub struct NodeRecord {
     pub level: usize,
     /// The nodes it waits for.
     pub depends_on: Vec<String>,
+    /// The application instances with a component on it.
+    pub applications: Vec<ResourceRef>,
     /// When its run started.
     pub started: Option<Timestamp>,
     /// When its run ended.
@@ -177,6 +263,7 @@ impl JobRecord {
         // PE's pair of booleans: `noop` for --noop, `no_noop` for --no-noop.
         map.serialize_entry("noop", &(self.noop == Some(true)))?;
         map.serialize_entry("description", &self.description)?;
+        map.serialize_entry("rerun_of", &self.rerun_of)?;
         map.serialize_entry("user", &self.user)?;
         map.serialize_entry("started", &self.started)?;
         map.serialize_entry("finished", &self.finished)?;
@@ -191,6 +278,7 @@ impl JobRecord {
         map.serialize_entry("node_count", &self.node_count)?;
         map.serialize_entry("concurrency", &self.concurrency)?;
         map.serialize_entry("timeout_s", &self.timeout_s)?;
+        map.serialize_entry("stop_request", &self.stop_request)?;
         map.end()
     }
 }
@@ -230,6 +318,7 @@ impl Serialize for NodeRecord {
         map.serialize_entry("error", &self.error)?;
         map.serialize_entry("output_truncated", &self.output_truncated)?;
         map.serialize_entry("depends_on", &self.depends_on)?;
+        map.serialize_entry("applications", &self.applications)?;
         map.end()
     }
 }

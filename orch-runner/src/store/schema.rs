@@ -6,7 +6,7 @@ use rusqlite::{Connection, TransactionBehavior};
 
 /// The newest schema this code knows. A store with a higher `user_version` was written by a
 /// newer orch and is refused rather than misread.
-pub(crate) const LATEST: u32 = 2;
+pub(crate) const LATEST: u32 = 3;
 
 /// Version 1: jobs, their nodes (one row per node, updated as events arrive) and the event log
 /// (append-only; rowid order is arrival order).
@@ -69,8 +69,23 @@ ALTER TABLE jobs ADD COLUMN runner_host       TEXT;
 CREATE UNIQUE INDEX events_by_job_seq ON events (job_id, seq);
 ";
 
+/// Version 3: operations on jobs. `rerun_of` names the job a rerun was made from (no foreign
+/// key: pruning that job leaves the rerun saying where it came from). A stop request is not an
+/// event (the scheduler emits `job_stopping` when it acts on it): any process records it on the
+/// job's row, and the process running the job polls for it. A node's applications (JSON
+/// array) let `job show --follow` name the affected applications as `job run` does, without
+/// the plan. `created_ms` is indexed for `job show --since` and `job prune`.
+pub(crate) const V3: &str = "
+ALTER TABLE jobs ADD COLUMN rerun_of          INTEGER;
+ALTER TABLE jobs ADD COLUMN stop_requested    INTEGER; -- NULL: none; 1: stop; 2: force
+ALTER TABLE jobs ADD COLUMN stop_requested_ms INTEGER; -- when it was first asked at that level
+ALTER TABLE jobs ADD COLUMN stop_requested_by TEXT;
+ALTER TABLE job_nodes ADD COLUMN applications TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX jobs_by_created ON jobs (created_ms);
+";
+
 /// The steps, in order: step `i` takes a store from version `i` to `i + 1`.
-const STEPS: [&str; LATEST as usize] = [V1, V2];
+const STEPS: [&str; LATEST as usize] = [V1, V2, V3];
 
 /// Why a store could not be brought to [`LATEST`].
 #[derive(Debug)]

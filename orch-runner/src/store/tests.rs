@@ -19,6 +19,7 @@ fn node(name: &str, level: usize, depends_on: &[&str]) -> NewJobNode {
         name: name.into(),
         level,
         depends_on: depends_on.iter().map(|d| d.to_string()).collect(),
+        applications: Vec::new(),
     }
 }
 
@@ -31,6 +32,7 @@ fn new_job(nodes: Vec<NewJobNode>) -> NewJob {
         user: "alice".into(),
         concurrency: Some(100),
         timeout_s: None,
+        rerun_of: None,
         nodes,
     }
 }
@@ -298,6 +300,7 @@ fn the_job_json_has_the_specs_keys_in_the_specs_order() {
         "target",
         "noop",
         "description",
+        "rerun_of",
         "user",
         "started",
         "finished",
@@ -315,11 +318,12 @@ fn the_job_json_has_the_specs_keys_in_the_specs_order() {
             "created",
             "node_count",
             "concurrency",
-            "timeout_s"
+            "timeout_s",
+            "stop_request"
         ]
     );
     assert!(json.starts_with(
-        r#"{"schema":1,"id":1,"state":"failed","environment":"production","target":"all","noop":false,"description":null,"user":"alice","started":"2026-12-03T09:00:00.000Z","finished":"2026-12-03T09:00:08.000Z","duration_s":8.0,"node_states":{"finished":1,"failed":1,"errored":1,"skipped":1},"nodes":[{"name":"db01","state":"finished","level":0,"started":"2026-12-03T09:00:01.000Z","finished":"2026-12-03T09:00:02.000Z","duration_s":1.0,"exit_code":2,"message":"Finished puppet run on db01 - Success!","output_tail":"Notice: Applied catalog\n","summary":null,"skipped_because":null,"#
+        r#"{"schema":1,"id":1,"state":"failed","environment":"production","target":"all","noop":false,"description":null,"rerun_of":null,"user":"alice","started":"2026-12-03T09:00:00.000Z","finished":"2026-12-03T09:00:08.000Z","duration_s":8.0,"node_states":{"finished":1,"failed":1,"errored":1,"skipped":1},"nodes":[{"name":"db01","state":"finished","level":0,"started":"2026-12-03T09:00:01.000Z","finished":"2026-12-03T09:00:02.000Z","duration_s":1.0,"exit_code":2,"message":"Finished puppet run on db01 - Success!","output_tail":"Notice: Applied catalog\n","summary":null,"skipped_because":null,"#
     ));
 
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -599,7 +603,7 @@ fn a_store_from_a_newer_orch_is_refused() {
         .unwrap();
     let message = store_message(Store::open(&path).unwrap_err());
     assert!(
-        message.contains("created by a newer orch (schema 7); this orch reads up to 2"),
+        message.contains("created by a newer orch (schema 7); this orch reads up to 3"),
         "{message}"
     );
     assert!(message.contains(&path.display().to_string()), "{message}");
@@ -682,6 +686,13 @@ fn a_read_only_store_reads_but_does_not_record() {
     assert!(message.contains("read-only"), "{message}");
     assert!(message.contains(&path.display().to_string()), "{message}");
     let message = store_message(store.recorder(id).unwrap_err());
+    assert!(message.contains("read-only"), "{message}");
+    // A dry run of a prune reads; a prune and a stop request write.
+    let future: Timestamp = "3000-01-01T00:00:00Z".parse().unwrap();
+    assert_eq!(store.prune(future, true).unwrap(), [id]);
+    let message = store_message(store.prune(future, false).unwrap_err());
+    assert!(message.contains("read-only"), "{message}");
+    let message = store_message(store.request_stop(id, false, "bob").unwrap_err());
     assert!(message.contains("read-only"), "{message}");
 }
 
@@ -988,4 +999,336 @@ proptest! {
         prop_assert_eq!(store.jobs(1).unwrap()[0].node_states, expected);
         prop_assert_eq!(store.events(id, 0).unwrap(), events);
     }
+}
+
+#[test]
+fn a_schema_2_store_is_migrated_to_3_and_its_jobs_still_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.sqlite3");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(schema::V1).unwrap();
+        conn.execute_batch(schema::V2).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO jobs (state, environment, target, user, created_ms, finished_ms)
+                 VALUES ('finished', 'production', 'all', 'bob', 1796288400000, 1796288401000);
+             INSERT INTO job_nodes (job_id, name, level, depends_on, state)
+                 VALUES (1, 'db01', 0, '[]', 'finished');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(schema::version(&conn).unwrap(), 3);
+    let index: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'jobs_by_created'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(index, 1);
+    let old = store.job(1).unwrap();
+    assert_eq!((old.rerun_of, &old.stop_request), (None, &None));
+    assert!(old.nodes[0].applications.is_empty());
+    assert_eq!(store.stop_request(1).unwrap(), None);
+
+    // The new columns take what a new job brings.
+    let mut rerun = shop_job();
+    rerun.rerun_of = Some(1);
+    rerun.nodes[2].applications = vec![orch_model::ResourceRef::new("shop", "prod")];
+    let id = store.create_job(&rerun).unwrap();
+    let job = store.job(id).unwrap();
+    assert_eq!(job.rerun_of, Some(1));
+    assert!(crate::render_job_detail(&job).contains("\nRerun of:    job 1\n"));
+    assert_eq!(job.nodes[0].name, "db01");
+    assert_eq!(job.nodes[0].applications[0].to_string(), "Shop[prod]");
+    let json = serde_json::to_value(&job).unwrap();
+    assert_eq!(json["rerun_of"], 1);
+    assert_eq!(
+        json["nodes"][0]["applications"],
+        serde_json::json!(["Shop[prod]"])
+    );
+    drop(store);
+    Store::open(&path).unwrap();
+}
+
+/// The shop job part-way: db01 finished, web01 running, web02 and lb01 waiting.
+fn running_shop(store: &Store) -> JobId {
+    let id = store.create_job(&shop_job()).unwrap();
+    record(store, id, &shop_events(id)[..4]);
+    id
+}
+
+#[test]
+fn a_stop_request_is_recorded_once_and_only_upgrades() {
+    let (_dir, store) = open_temp();
+    let id = running_shop(&store);
+    assert_eq!(store.stop_request(id).unwrap(), None);
+
+    let answer = store.request_stop(id, false, "bob").unwrap();
+    assert_eq!(
+        serde_json::to_string(&answer).unwrap(),
+        r#"{"schema":1,"job":1,"state":"stopping","requested":true,"force":false,"nodes":{"new":2,"running":1,"failed":0,"errored":0,"skipped":0,"finished":1}}"#
+    );
+    let first = store.stop_request(id).unwrap().unwrap();
+    assert_eq!((first.force, first.user.as_str()), (false, "bob"));
+
+    // Asking again changes nothing: the first asker and time stay.
+    assert_eq!(store.request_stop(id, false, "carol").unwrap(), answer);
+    assert_eq!(store.stop_request(id).unwrap().unwrap(), first);
+
+    let forced = store.request_stop(id, true, "carol").unwrap();
+    assert!(forced.requested && forced.force);
+    let upgraded = store.stop_request(id).unwrap().unwrap();
+    assert_eq!((upgraded.force, upgraded.user.as_str()), (true, "carol"));
+    // A plain stop does not take the force back.
+    assert!(store.request_stop(id, false, "dave").unwrap().force);
+    assert_eq!(store.stop_request(id).unwrap().unwrap(), upgraded);
+    // The job shows it; the job's state is the scheduler's to change.
+    let job = store.job(id).unwrap();
+    assert!(crate::render_job_detail(&job).contains("\nStop asked:  by carol at "));
+    assert_eq!(job.stop_request, Some(upgraded));
+    assert_eq!(job.state, JobState::Running);
+
+    assert!(matches!(
+        store.request_stop(42, false, "bob"),
+        Err(Error::UnknownJob { id: 42, .. })
+    ));
+    assert!(matches!(
+        store.stop_request(42),
+        Err(Error::UnknownJob { id: 42, .. })
+    ));
+}
+
+#[test]
+fn an_ended_job_is_not_asked_to_stop() {
+    let (_dir, store) = open_temp();
+    let id = store.create_job(&shop_job()).unwrap();
+    record(&store, id, &shop_events(id));
+    let answer = store.request_stop(id, true, "bob").unwrap();
+    assert_eq!(
+        (answer.state, answer.requested, answer.force),
+        (JobState::Failed, false, false)
+    );
+    assert_eq!(answer.node_states, store.job(id).unwrap().node_states);
+    assert_eq!(store.stop_request(id).unwrap(), None);
+
+    // A job whose runner died has ended too.
+    let dead = Runner {
+        pid: dead_pid(),
+        ..Runner::current()
+    };
+    let orphaned = orphan(&store, &dead);
+    let answer = store.request_stop(orphaned, false, "bob").unwrap();
+    assert_eq!((answer.state, answer.requested), (JobState::Failed, false));
+    assert_eq!(store.stop_request(orphaned).unwrap(), None);
+}
+
+#[test]
+fn a_watcher_passes_stop_requests_to_the_handle() {
+    let (_dir, store) = open_temp();
+    let id = running_shop(&store);
+    let stop = crate::StopHandle::new();
+    let watcher = store.watch_stop_requests(id, stop.clone()).unwrap();
+    let wait_for = |level: crate::StopLevel| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while stop.level() != level {
+            assert!(
+                Instant::now() < deadline,
+                "the watcher never passed on {level:?}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    std::thread::sleep(STOP_POLL);
+    assert_eq!(stop.level(), crate::StopLevel::None);
+    store.request_stop(id, false, "bob").unwrap();
+    wait_for(crate::StopLevel::Stop);
+    store.request_stop(id, true, "bob").unwrap();
+    wait_for(crate::StopLevel::Force);
+    drop(watcher);
+
+    assert!(matches!(
+        store.watch_stop_requests(42, stop),
+        Err(Error::UnknownJob { id: 42, .. })
+    ));
+}
+
+#[test]
+fn dropping_a_watcher_ends_it_promptly() {
+    let (_dir, store) = open_temp();
+    let id = running_shop(&store);
+    let watcher = store
+        .watch_stop_requests(id, crate::StopHandle::new())
+        .unwrap();
+    let started = Instant::now();
+    drop(watcher);
+    assert!(started.elapsed() < STOP_POLL * 3);
+}
+
+/// Sets a job's creation time, in seconds after T0.
+fn created_at(store: &Store, id: JobId, seconds: i64) {
+    Connection::open(store.path())
+        .unwrap()
+        .execute(
+            "UPDATE jobs SET created_ms = ?2 WHERE id = ?1",
+            params![id, T0 + seconds * 1000],
+        )
+        .unwrap();
+}
+
+fn ids(page: &JobPage) -> Vec<JobId> {
+    page.items.iter().map(|j| j.id).collect()
+}
+
+#[test]
+fn the_list_filters_pages_and_counts() {
+    let (_dir, store) = open_temp();
+    let mut bob = shop_job();
+    bob.user = "bob".into();
+    let mut staging = shop_job();
+    staging.environment = "staging".into();
+    let failed = store.create_job(&shop_job()).unwrap(); // 1
+    record(&store, failed, &shop_events(failed));
+    let running = running_shop(&store); // 2
+    let by_bob = store.create_job(&bob).unwrap(); // 3
+    let in_staging = store.create_job(&staging).unwrap(); // 4
+    let dead = Runner {
+        pid: dead_pid(),
+        ..Runner::current()
+    };
+    let orphaned = orphan(&store, &dead); // 5: reads as failed
+    for (id, at) in [(1, 0), (2, 10), (3, 20), (4, 30), (5, 40)] {
+        created_at(&store, id, at);
+    }
+    let list = |query: JobQuery| store.list(&query).unwrap();
+
+    let all = list(JobQuery::default());
+    assert_eq!((ids(&all), all.total), (vec![5, 4, 3, 2, 1], 5));
+    let page = list(JobQuery {
+        limit: 2,
+        offset: 1,
+        ..JobQuery::default()
+    });
+    assert_eq!((ids(&page), page.total), (vec![4, 3], 5));
+    let past = list(JobQuery {
+        offset: 9,
+        ..JobQuery::default()
+    });
+    assert_eq!((ids(&past), past.total), (vec![], 5));
+
+    // States as readers see them: the orphan is failed, not running.
+    let failed_jobs = list(JobQuery {
+        states: vec![JobState::Failed],
+        ..JobQuery::default()
+    });
+    assert_eq!(ids(&failed_jobs), [orphaned, failed]);
+    assert!(
+        failed_jobs
+            .items
+            .iter()
+            .all(|j| j.state == JobState::Failed)
+    );
+    let live = list(JobQuery {
+        states: vec![JobState::Running, JobState::New],
+        ..JobQuery::default()
+    });
+    assert_eq!(
+        (ids(&live), live.total),
+        (vec![in_staging, by_bob, running], 3)
+    );
+
+    let bobs = list(JobQuery {
+        user: Some("bob".into()),
+        ..JobQuery::default()
+    });
+    assert_eq!(ids(&bobs), [by_bob]);
+    let staged = list(JobQuery {
+        environment: Some("staging".into()),
+        ..JobQuery::default()
+    });
+    assert_eq!(ids(&staged), [in_staging]);
+    let recent = list(JobQuery {
+        since: at(20),
+        limit: 1,
+        ..JobQuery::default()
+    });
+    assert_eq!((ids(&recent), recent.total), (vec![5], 3));
+    let none = list(JobQuery {
+        user: Some("bob".into()),
+        states: vec![JobState::Finished],
+        ..JobQuery::default()
+    });
+    assert_eq!((ids(&none), none.total), (vec![], 0));
+    // Values are bound, never SQL.
+    let hostile = list(JobQuery {
+        user: Some("' OR 1=1 --".into()),
+        ..JobQuery::default()
+    });
+    assert_eq!(hostile.total, 0);
+    assert_eq!(store.jobs(2).unwrap().len(), 2);
+}
+
+fn count_rows(path: &Path, table: &str, job: JobId) -> i64 {
+    let column = if table == "jobs" { "id" } else { "job_id" };
+    Connection::open(path)
+        .unwrap()
+        .query_row(
+            &format!("SELECT count(*) FROM {table} WHERE {column} = ?1"),
+            [job],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn prune_deletes_ended_jobs_before_the_cutoff_with_their_nodes_and_events() {
+    let (_dir, store) = open_temp();
+    let old_failed = store.create_job(&shop_job()).unwrap();
+    record(&store, old_failed, &shop_events(old_failed));
+    let old_running = running_shop(&store);
+    let dead = Runner {
+        pid: dead_pid(),
+        ..Runner::current()
+    };
+    let old_orphan = orphan(&store, &dead);
+    let recent = store.create_job(&shop_job()).unwrap();
+    record(&store, recent, &shop_events(recent));
+    for (id, at) in [
+        (old_failed, 0),
+        (old_running, 1),
+        (old_orphan, 2),
+        (recent, 100),
+    ] {
+        created_at(&store, id, at);
+    }
+    let cutoff = at(50).unwrap();
+
+    assert_eq!(store.prune(cutoff, true).unwrap(), [old_failed, old_orphan]);
+    assert_eq!(
+        store.jobs(10).unwrap().len(),
+        4,
+        "a dry run deletes nothing"
+    );
+    assert_eq!(
+        store.prune(cutoff, false).unwrap(),
+        [old_failed, old_orphan]
+    );
+    for id in [old_failed, old_orphan] {
+        for table in ["jobs", "job_nodes", "events"] {
+            assert_eq!(
+                count_rows(store.path(), table, id),
+                0,
+                "{table} of job {id}"
+            );
+        }
+        assert!(matches!(store.job(id), Err(Error::UnknownJob { .. })));
+    }
+    assert_eq!(store.job(old_running).unwrap().state, JobState::Running);
+    assert_eq!(store.events(recent, 0).unwrap().len(), 9);
+    assert!(store.prune(cutoff, false).unwrap().is_empty());
+    // Ids are never reused after a prune.
+    assert_eq!(store.create_job(&shop_job()).unwrap(), recent + 1);
 }

@@ -1,10 +1,13 @@
-//! `orch job plan|run|show`.
+//! `orch job plan|run|show|stop|prune`.
 
 mod nodes;
+mod output;
 mod plan;
 mod progress;
+mod prune;
 mod run;
 mod show;
+mod stop;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -23,8 +26,14 @@ pub(crate) enum JobCommand {
     Plan(plan::PlanArgs),
     /// Plan, record and run a job: Puppet runs on the target's nodes, in order.
     Run(Box<run::RunArgs>),
-    /// List jobs, newest first, or show one job and its nodes.
+    /// List jobs, newest first, or show one job and its nodes (--follow: its events as they
+    /// happen).
     Show(show::ShowArgs),
+    /// Ask the process running a job to stop it: nothing new starts (--force: running nodes
+    /// are interrupted too).
+    Stop(stop::StopArgs),
+    /// Delete old jobs that have ended, with their nodes and events.
+    Prune(prune::PruneArgs),
 }
 
 pub(crate) fn run(cmd: JobCommand) -> Exit {
@@ -32,7 +41,35 @@ pub(crate) fn run(cmd: JobCommand) -> Exit {
         JobCommand::Plan(args) => plan::plan(&args),
         JobCommand::Run(args) => run::run(*args),
         JobCommand::Show(args) => show::show(&args),
+        JobCommand::Stop(args) => stop::stop(&args),
+        JobCommand::Prune(args) => prune::prune(&args),
     }
+}
+
+/// Prints a store error: an unknown job is invalid input (exit 2), anything else exit 3.
+fn store_error(e: &orch_runner::Error) -> Exit {
+    match e {
+        orch_runner::Error::UnknownJob { id, .. } => {
+            eprintln!("Error: no job {id}");
+            Exit::InvalidInput
+        }
+        e => {
+            eprintln!("Error: {e}");
+            Exit::Internal
+        }
+    }
+}
+
+/// A time as `--since` and `--older-than` take it: RFC 3339, or an age (`30m`, `2h`, `7d`).
+fn parse_time(text: &str) -> Result<orch_runner::Timestamp, String> {
+    orch_runner::parse_time_or_age(text, orch_runner::Timestamp::now()).map_err(|e| e.to_string())
+}
+
+/// JSON as the job commands print it: pretty, with a final newline.
+fn json(value: &impl serde::Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("jobs serialize");
+    text.push('\n');
+    text
 }
 
 /// What to plan: the code (or a graph) and the target. Shared by `job plan` and `job run`.

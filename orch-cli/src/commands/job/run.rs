@@ -1,20 +1,21 @@
 //! `orch job run`: plan, record, run, report.
 
-use std::io::{IsTerminal, LineWriter, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use orch_planner::Target;
 use orch_runner::{
-    Event, EventKind, EventSink, FailurePolicy, JobOptions, JobRecord, JobState, NewJob, NodeState,
-    RunText, StopHandle, StopLevel, Threshold, Transport,
+    EventKind, FailurePolicy, JobOptions, JobRecord, NewJob, NodeState, RunText, StopHandle,
+    StopLevel, Threshold, Transport,
 };
 
 use super::PlanSourceArgs;
 use super::nodes::{NodeAccessArgs, check_nodes, checks_json, runtime, transport};
+use super::output::{Output, RunFormat};
 use super::progress::Progress;
 use crate::commands::open_store;
 use crate::exit::Exit;
@@ -78,12 +79,6 @@ pub(crate) struct RunArgs {
     /// Output: Puppet's text layout, or the event stream as NDJSON.
     #[arg(long, value_enum, default_value_t = RunFormat::Text)]
     format: RunFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum RunFormat {
-    Text,
-    Json,
 }
 
 pub(super) fn run(args: RunArgs) -> Exit {
@@ -188,12 +183,13 @@ pub(super) fn run(args: RunArgs) -> Exit {
         Ok(s) => s,
         Err(exit) => return exit,
     };
-    let job = NewJob::for_plan(
+    let mut job = NewJob::for_plan(
         &plan,
         &options,
         crate::commands::user(),
         args.description.clone(),
     );
+    job.rerun_of = rerun.as_ref().map(|r| r.job.id);
     let id = match store.create_job(&job) {
         Ok(id) => id,
         Err(e) => {
@@ -209,29 +205,41 @@ pub(super) fn run(args: RunArgs) -> Exit {
         }
     };
 
-    let stdout = std::io::stdout();
-    let live = args.format == RunFormat::Text && stdout.is_terminal();
-
+    let live = args.format == RunFormat::Text && std::io::stdout().is_terminal();
     let stop = StopHandle::new();
-    let mut output = Output {
-        format: args.format,
-        text: RunText::new(&plan),
-        out: LineWriter::new(stdout),
+    let stop_for_pause = stop.clone();
+    let mut output = Output::new(
+        args.format,
+        RunText::new(&plan),
         // The live display would draw over the pause's question.
-        progress: (live && !args.pause_between_levels).then(|| Progress::new(&plan)),
-        pause: args.pause_between_levels.then(|| stop.clone()),
-    };
+        (live && !args.pause_between_levels).then(|| Progress::new(&plan)),
+    );
+    if args.pause_between_levels {
+        output.on_pause = Some(Box::new(move |event| {
+            if let EventKind::JobPaused { level } = event.kind {
+                ask_to_resume(stop_for_pause.clone(), level);
+            }
+        }));
+    }
     if args.format == RunFormat::Text {
         output.print(&format!(
             "Starting deployment ...\n\n{}New job created: {id}\n",
             orch_planner::render_job_header(&plan, id)
         ));
+        if let Some(r) = &rerun {
+            output.print(&format!("{}\n", r.describe()));
+        }
     } else {
         for w in &plan.warnings {
             eprintln!("Warning: {w}");
         }
     }
 
+    // `orch job stop ID` from any terminal reaches this job through the store.
+    let _stop_watcher = store
+        .watch_stop_requests(id, stop.clone())
+        .map_err(|e| eprintln!("Warning: `orch job stop {id}` will not reach this job: {e}"))
+        .ok();
     let interrupted = Arc::new(AtomicBool::new(false));
     let transport: Arc<dyn Transport> = match &preconnected {
         Some(p) => p.clone(),
@@ -265,10 +273,7 @@ pub(super) fn run(args: RunArgs) -> Exit {
     if interrupted.load(Ordering::SeqCst) {
         return Exit::Interrupted;
     }
-    match report.state {
-        JobState::Finished => Exit::Success,
-        _ => Exit::Problems,
-    }
+    Exit::for_job(report.state)
 }
 
 /// First Ctrl-C: stop (nothing new starts); a second Ctrl-C or SIGTERM: interrupt running
@@ -298,30 +303,6 @@ fn watch_signals(stop: StopHandle, interrupted: Arc<AtomicBool>) {
             }
         }
     });
-}
-
-/// Prints the event stream: Puppet's lines or NDJSON, with the live display on a terminal.
-struct Output {
-    format: RunFormat,
-    text: RunText,
-    out: LineWriter<std::io::Stdout>,
-    progress: Option<Progress>,
-    /// `--pause-between-levels`: the handle the terminal's answers go to.
-    pause: Option<StopHandle>,
-}
-
-impl Output {
-    fn print(&mut self, text: &str) {
-        if text.is_empty() {
-            return;
-        }
-        match &self.progress {
-            Some(p) => p.println(text.trim_end_matches('\n')),
-            None => {
-                let _ = self.out.write_all(text.as_bytes());
-            }
-        }
-    }
 }
 
 /// `--rerun ID`: the job, and its nodes to run again.
@@ -372,6 +353,32 @@ impl Rerun {
         }
         Ok(Rerun { job, nodes })
     }
+
+    /// `Rerun of job 1: 2 nodes (1 failed, 1 skipped there)`.
+    fn describe(&self) -> String {
+        let mut counts = orch_runner::NodeCounts::default();
+        for n in &self.job.nodes {
+            if self.nodes.contains(&n.name) {
+                counts.add(n.state);
+            }
+        }
+        let states: Vec<String> = NodeState::ALL
+            .into_iter()
+            .filter(|&s| counts.get(s) > 0)
+            .map(|s| format!("{} {}", counts.get(s), s.as_str()))
+            .collect();
+        let nodes = if self.nodes.len() == 1 {
+            "node"
+        } else {
+            "nodes"
+        };
+        format!(
+            "Rerun of job {}: {} {nodes} ({} there)",
+            self.job.id,
+            self.nodes.len(),
+            states.join(", ")
+        )
+    }
 }
 
 fn parse_policy(s: &str) -> Result<FailurePolicy, String> {
@@ -396,24 +403,4 @@ fn ask_to_resume(stop: StopHandle, level: usize) {
             stop.stop();
         }
     });
-}
-
-impl EventSink for Output {
-    fn event(&mut self, event: &Event) {
-        if let (EventKind::JobPaused { level }, Some(stop)) = (&event.kind, &self.pause) {
-            ask_to_resume(stop.clone(), *level);
-        }
-        match self.format {
-            RunFormat::Json => {
-                let _ = writeln!(self.out, "{}", event.to_json_line());
-            }
-            RunFormat::Text => {
-                if let Some(p) = &mut self.progress {
-                    p.event(event);
-                }
-                let lines = self.text.lines(event);
-                self.print(&lines);
-            }
-        }
-    }
 }

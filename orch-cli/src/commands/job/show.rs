@@ -1,9 +1,13 @@
-//! `orch job show`: the job list, or one job.
+//! `orch job show`: the job list, one job, or one job's events as they happen (`--follow`).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, ValueEnum};
+use orch_runner::{EventKind, EventSink, JobId, JobQuery, JobState, RunText, Store, Timestamp};
 
+use super::output::{Output, RunFormat};
+use super::{json, parse_time, store_error};
 use crate::commands::open_store;
 use crate::exit::Exit;
 
@@ -11,9 +15,28 @@ use crate::exit::Exit;
 pub(crate) struct ShowArgs {
     /// The job to show (default: list the jobs, newest first).
     id: Option<u64>,
+    /// Print the job's events as they are recorded, from the first, as `job run` prints them;
+    /// ends when the job does (Ctrl-C ends only the following, never the job).
+    #[arg(long, requires = "id")]
+    follow: bool,
+    /// List only jobs in this state; repeatable, or comma-separated.
+    #[arg(long = "state", value_name = "STATE", value_delimiter = ',', value_parser = parse_state, conflicts_with = "id")]
+    states: Vec<JobState>,
+    /// List only this user's jobs.
+    #[arg(long, value_name = "USER", conflicts_with = "id")]
+    user: Option<String>,
+    /// List only jobs created since then: an RFC 3339 time or an age (30m, 2h, 7d).
+    #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "id")]
+    since: Option<Timestamp>,
+    /// List only jobs in this environment.
+    #[arg(long, value_name = "NAME", conflicts_with = "id")]
+    environment: Option<String>,
     /// Most jobs to list.
-    #[arg(long, value_name = "N", default_value_t = 50)]
+    #[arg(long, value_name = "N", default_value_t = orch_runner::DEFAULT_LIST_LIMIT)]
     limit: usize,
+    /// Pass over this many of the newest matching jobs first.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    offset: usize,
     /// The job store (default: $ORCH_STORE, else $XDG_STATE_HOME/orch/jobs.sqlite3).
     #[arg(long, value_name = "PATH", env = "ORCH_STORE")]
     store: Option<PathBuf>,
@@ -28,45 +51,125 @@ enum ShowFormat {
     Json,
 }
 
+/// How often `--follow` looks for new events.
+const FOLLOW_POLL: Duration = Duration::from_millis(150);
+
+fn parse_state(text: &str) -> Result<JobState, String> {
+    text.parse().map_err(|_| {
+        let names: Vec<&str> = JobState::ALL.iter().map(|s| s.as_str()).collect();
+        format!("not a job state (one of: {})", names.join(", "))
+    })
+}
+
 pub(super) fn show(args: &ShowArgs) -> Exit {
     let store = match open_store(args.store.as_deref()) {
         Ok(s) => s,
         Err(exit) => return exit,
     };
     let text = match args.id {
+        Some(id) if args.follow => {
+            let format = match args.format {
+                ShowFormat::Text => RunFormat::Text,
+                ShowFormat::Json => RunFormat::Json,
+            };
+            return follow(&store, id, format);
+        }
         Some(id) => match store.job(id) {
             Ok(job) => match args.format {
                 ShowFormat::Text => orch_runner::render_job_detail(&job),
                 ShowFormat::Json => json(&job),
             },
-            Err(orch_runner::Error::UnknownJob { .. }) => {
-                eprintln!("Error: there is no job {id}");
-                return Exit::InvalidInput;
-            }
-            Err(e) => {
-                eprintln!("Error: {e}");
-                return Exit::Internal;
-            }
+            Err(e) => return store_error(&e),
         },
-        None => match store.jobs(args.limit) {
-            Ok(jobs) => match args.format {
-                ShowFormat::Text => orch_runner::render_job_list(&jobs),
+        None => {
+            let query = JobQuery {
+                states: args.states.clone(),
+                user: args.user.clone(),
+                since: args.since,
+                environment: args.environment.clone(),
+                limit: args.limit,
+                offset: args.offset,
+            };
+            let page = match store.list(&query) {
+                Ok(page) => page,
+                Err(e) => return store_error(&e),
+            };
+            match args.format {
+                ShowFormat::Text if page.items.is_empty() && query != everything(&query) => {
+                    "No jobs match.\n".to_owned()
+                }
+                ShowFormat::Text => orch_runner::render_job_list(&page.items),
                 ShowFormat::Json => json(&serde_json::json!({
                     "schema": orch_runner::SCHEMA_VERSION,
-                    "items": jobs.iter().map(|j| j.summary_json()).collect::<Vec<_>>(),
+                    "items": page.items.iter().map(|j| j.summary_json()).collect::<Vec<_>>(),
+                    "pagination": {"limit": query.limit, "offset": query.offset, "total": page.total},
                 })),
-            },
-            Err(e) => {
-                eprintln!("Error: {e}");
-                return Exit::Internal;
             }
-        },
+        }
     };
     crate::commands::print(&text)
 }
 
-fn json(value: &impl serde::Serialize) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("jobs serialize");
-    text.push('\n');
-    text
+/// `query` with no condition and from the newest job: what `No jobs yet.` is said for.
+fn everything(query: &JobQuery) -> JobQuery {
+    JobQuery {
+        limit: query.limit,
+        ..JobQuery::default()
+    }
+}
+
+/// `--follow`: job `id`'s events from the first, then each as it is stored, until
+/// `job_finished`; exits as `job run` would have.
+fn follow(store: &Store, id: JobId, format: RunFormat) -> Exit {
+    let job = match store.job(id) {
+        Ok(job) => job,
+        Err(e) => return store_error(&e),
+    };
+    let mut output = Output::new(format, RunText::for_job(&job), None);
+    let mut after = 0;
+    loop {
+        let events = match store.events(id, after) {
+            Ok(events) => events,
+            Err(e) => return store_error(&e),
+        };
+
+        if events.is_empty() {
+            // `job_finished` is committed with the state it sets, so a job that reads as ended
+            // with no more events never got one: its runner died.
+            match store.job_state(id) {
+                Ok(state) if state.is_terminal() => {
+                    if store.events(id, after).is_ok_and(|rest| rest.is_empty()) {
+                        let why = store.job(id).ok().and_then(|j| j.message);
+                        eprintln!(
+                            "Error: job {id} ended without finishing: {}",
+                            why.as_deref().unwrap_or("its events stop here")
+                        );
+                        return Exit::Problems;
+                    }
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) => return store_error(&e),
+            }
+            std::thread::sleep(FOLLOW_POLL);
+            continue;
+        }
+        for event in &events {
+            output.event(event);
+            after = event.seq;
+            if let Some(e) = output.write_error.take() {
+                // A reader that went away (`| head`) ends the following, not the job.
+                return match e.kind() {
+                    std::io::ErrorKind::BrokenPipe => Exit::Success,
+                    _ => {
+                        eprintln!("Error: could not write the output: {e}");
+                        Exit::Internal
+                    }
+                };
+            }
+            if let EventKind::JobFinished { state, .. } = event.kind {
+                return Exit::for_job(state);
+            }
+        }
+    }
 }
