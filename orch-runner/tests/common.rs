@@ -77,3 +77,31 @@ pub(crate) fn scripted(scripts: &[(&str, Script)]) -> ScriptedTransport {
         Script::exit(0, 0),
     )
 }
+
+/// A random DAG over `n` nodes `n00`, `n01`, ...: each pair of `edges` (taken mod `n`) from a
+/// lower to a higher index is a dependency. Returns the names and each node's dependencies.
+pub(crate) fn random_dag(n: usize, edges: &[(usize, usize)]) -> (Vec<String>, Vec<Vec<String>>) {
+    let names: Vec<String> = (0..n).map(|i| format!("n{i:02}")).collect();
+    let mut deps: Vec<Vec<String>> = vec![Vec::new(); n];
+    for &(a, b) in edges {
+        let (a, b) = (a % n, b % n);
+        if a < b && !deps[b].contains(&names[a]) {
+            deps[b].push(names[a].clone());
+        }
+    }
+    (names, deps)
+}
+
+/// The plan of [`random_dag`]'s nodes.
+pub(crate) fn plan_of_dag(names: &[String], deps: &[Vec<String>]) -> Plan {
+    let refs: Vec<Vec<&str>> = deps
+        .iter()
+        .map(|d| d.iter().map(String::as_str).collect())
+        .collect();
+    let spec: Vec<(&str, &[&str])> = names
+        .iter()
+        .zip(&refs)
+        .map(|(n, d)| (n.as_str(), &d[..]))
+        .collect();
+    plan_of(&spec)
+}

@@ -8,7 +8,7 @@ use orch_runner::{
     ScriptedTransport, StopHandle, Threshold, TransportKind, run_job,
 };
 
-use crate::common::{plan_of, run, scripted};
+use crate::common::{plan_of, plan_of_dag, random_dag, run, scripted};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -305,16 +305,8 @@ proptest! {
         canary in proptest::option::of(0usize..4),
         limit in 0usize..5,
     ) {
-        let names: Vec<String> = (0..n).map(|i| format!("n{i:02}")).collect();
-        let mut deps: Vec<Vec<&str>> = vec![Vec::new(); n];
-        for (a, b) in edges {
-            let (a, b) = (a % n, b % n);
-            if a < b && !deps[b].contains(&names[a].as_str()) {
-                deps[b].push(&names[a]);
-            }
-        }
-        let spec: Vec<(&str, &[&str])> = (0..n).map(|i| (names[i].as_str(), &deps[i][..])).collect();
-        let plan = plan_of(&spec);
+        let (names, deps) = random_dag(n, &edges);
+        let plan = plan_of_dag(&names, &deps);
         let scripts: Vec<(&str, Script)> = (0..n).map(|i| {
             let (o, d) = outcomes[i];
             (names[i].as_str(), if o == 0 { Script::exit(4, d) } else { Script::exit(0, d) })
@@ -338,7 +330,7 @@ proptest! {
             let Some(r) = runs.get(*me) else { continue };
             let mine = &deps[names.iter().position(|x| x == me).unwrap()];
             for d in mine {
-                if let Some(dr) = runs.get(*d) {
+                if let Some(dr) = runs.get(d.as_str()) {
                     prop_assert!(r.started >= dr.ended);
                 }
             }

@@ -9,7 +9,7 @@ use orch_runner::{
 };
 use proptest::prelude::*;
 
-use crate::common::{plan_of, run, scripted};
+use crate::common::{plan_of, plan_of_dag, random_dag, run, scripted};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -398,17 +398,8 @@ proptest! {
         outcomes in proptest::collection::vec((0u8..10, 1u64..50), 40),
         limit in 0usize..6,
     ) {
-        let names: Vec<String> = (0..n).map(|i| format!("n{i:02}")).collect();
-        let mut deps: Vec<Vec<&str>> = vec![Vec::new(); n];
-        for (a, b) in edges {
-            let (a, b) = (a % n, b % n);
-            // Only from lower to higher index: a DAG.
-            if a < b && !deps[b].contains(&names[a].as_str()) {
-                deps[b].push(&names[a]);
-            }
-        }
-        let spec: Vec<(&str, &[&str])> = (0..n).map(|i| (names[i].as_str(), &deps[i][..])).collect();
-        let plan = plan_of(&spec);
+        let (names, deps) = random_dag(n, &edges);
+        let plan = plan_of_dag(&names, &deps);
         let scripts: Vec<(&str, Script)> = (0..n).map(|i| {
             let (o, d) = outcomes[i];
             let script = match o {
@@ -429,7 +420,7 @@ proptest! {
         for i in 0..n {
             let me = names[i].as_str();
             let my_deps = &deps[i];
-            let all_deps_finished = my_deps.iter().all(|d| state[d] == NodeState::Finished);
+            let all_deps_finished = my_deps.iter().all(|d| state[d.as_str()] == NodeState::Finished);
             if all_deps_finished {
                 // Ran (or errored connecting), never skipped.
                 prop_assert_ne!(state[me], NodeState::Skipped);
@@ -437,14 +428,14 @@ proptest! {
                 // Skipped, naming a dependency that did not finish.
                 prop_assert_eq!(state[me], NodeState::Skipped);
                 let why = report.nodes[report.nodes.iter().position(|x| x.name == me).unwrap()].skipped_because.clone().unwrap();
-                prop_assert!(my_deps.contains(&why.as_str()));
+                prop_assert!(my_deps.contains(&why));
                 prop_assert_ne!(state[why.as_str()], NodeState::Finished);
                 prop_assert!(!runs.contains_key(me));
             }
             if let Some(r) = runs.get(me) {
                 for d in my_deps {
                     // No node starts before all its dependencies ended.
-                    prop_assert!(r.started >= runs[*d].ended);
+                    prop_assert!(r.started >= runs[d].ended);
                 }
             }
         }
