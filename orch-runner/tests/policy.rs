@@ -116,37 +116,24 @@ async fn max_failures_stops_the_job_past_the_threshold() {
     let names: Vec<String> = (0..10).map(|i| format!("n{i}")).collect();
     let nodes: Vec<(&str, &[&str])> = names.iter().map(|n| (n.as_str(), &[][..])).collect();
     let plan = plan_of(&nodes);
-    // n0..n2 fail at 100, 200, 300 ms; one at a time.
-    let t = scripted(&[
-        ("n0", Script::exit(1, 100)),
-        ("n1", Script::exit(1, 100)),
-        ("n2", Script::exit(1, 100)),
-    ]);
-    let options = JobOptions {
-        concurrency: 1,
-        max_failures: Some(Threshold::Count(1)),
-        ..JobOptions::default()
-    };
-    let (report, _) = run(&plan, &t, &options, &StopHandle::new()).await;
-    // One failure is allowed; the second is past it.
-    assert_eq!(report.node_states.get(NodeState::Failed), 2);
-    assert_eq!(report.node_states.get(NodeState::Skipped), 8);
-    assert_eq!(t.runs().len(), 2);
-
-    // 20% of 10 is 2: the third failure stops it.
-    let t = scripted(&[
-        ("n0", Script::exit(1, 100)),
-        ("n1", Script::exit(1, 100)),
-        ("n2", Script::exit(1, 100)),
-    ]);
-    let options = JobOptions {
-        concurrency: 1,
-        max_failures: Some(Threshold::Percent(20)),
-        ..JobOptions::default()
-    };
-    let (report, _) = run(&plan, &t, &options, &StopHandle::new()).await;
-    assert_eq!(report.node_states.get(NodeState::Failed), 3);
-    assert_eq!(t.runs().len(), 3);
+    // n0..n2 fail at 100, 200, 300 ms; one at a time. Count(1): one failure is allowed, the
+    // second is past it. 20% of 10 is 2: the third stops it.
+    for (limit, failed) in [(Threshold::Count(1), 2), (Threshold::Percent(20), 3)] {
+        let t = scripted(&[
+            ("n0", Script::exit(1, 100)),
+            ("n1", Script::exit(1, 100)),
+            ("n2", Script::exit(1, 100)),
+        ]);
+        let options = JobOptions {
+            concurrency: 1,
+            max_failures: Some(limit),
+            ..JobOptions::default()
+        };
+        let (report, _) = run(&plan, &t, &options, &StopHandle::new()).await;
+        assert_eq!(report.node_states.get(NodeState::Failed), failed, "{limit}");
+        assert_eq!(report.node_states.get(NodeState::Skipped), 10 - failed);
+        assert_eq!(t.runs().len(), failed);
+    }
 }
 
 #[tokio::test(start_paused = true)]
