@@ -1029,3 +1029,41 @@ pub(crate) fn a_an(word: &str) -> String {
     };
     format!("{article} {word} Value")
 }
+
+#[cfg(test)]
+mod depth_tests {
+    /// A Puppet function that calls itself without end stops with an error, not an overflow.
+    #[test]
+    fn endless_recursion_is_an_error() {
+        let dir = std::env::temp_dir().join(format!("orch-recursion-{}", std::process::id()));
+        let functions = dir.join("modules/m/functions");
+        std::fs::create_dir_all(dir.join("manifests")).expect("dir");
+        std::fs::create_dir_all(&functions).expect("dir");
+        std::fs::write(dir.join("environment.conf"), "modulepath = modules\n").expect("file");
+        std::fs::write(
+            functions.join("f.pp"),
+            "function m::f($n) { m::f($n + 1) }\n",
+        )
+        .expect("file");
+        std::fs::write(dir.join("manifests/site.pp"), "$x = m::f(1)\n").expect("file");
+        let source = crate::EnvironmentSource {
+            path: dir.clone(),
+            name: "production".into(),
+            extra_modulepath: vec![],
+        };
+        let model = std::thread::Builder::new()
+            .stack_size(crate::STACK_SIZE)
+            .spawn(move || crate::compile(&mut crate::Environment::load(&source)))
+            .expect("thread")
+            .join()
+            .expect("no panic");
+        let _ = std::fs::remove_dir_all(&dir);
+        let text: Vec<String> = model.problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            text.iter()
+                .any(|t| t.contains("stack level too deep")
+                    && t.contains("f.pp, line: 1, column: 26")),
+            "{text:?}"
+        );
+    }
+}

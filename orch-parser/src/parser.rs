@@ -573,6 +573,7 @@ impl<'a> Parser<'a> {
             || ((k == Tok::Name || k.is_keyword()) && matches!(k1, Tok::FArrow | Tok::PArrow))
     }
 
+    #[inline(never)]
     fn parse_resource_body_after(&mut self, left: Expr) -> PResult<Expr> {
         let lb = self.expect(Tok::LBrace)?;
         if self.at(Tok::RBrace) || self.at_attribute_operation() {
@@ -839,6 +840,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline(never)]
     fn parse_access(&mut self, left: Expr) -> PResult<Expr> {
         self.bump(); // [
         let keys = self.parse_access_args()?;
@@ -911,6 +913,7 @@ impl<'a> Parser<'a> {
         ))
     }
 
+    #[inline(never)]
     fn parse_method_call(&mut self, left: Expr) -> PResult<Expr> {
         self.bump(); // .
         let name_tok = self.tok();
@@ -961,6 +964,7 @@ impl<'a> Parser<'a> {
         ))
     }
 
+    #[inline(never)]
     fn parse_call(&mut self, functor: Expr) -> PResult<Expr> {
         self.bump(); // (
         let args = if self.at(Tok::RParen) {
@@ -1075,6 +1079,7 @@ impl<'a> Parser<'a> {
         ))
     }
 
+    #[inline(never)]
     fn parse_collect(&mut self, type_expr: Expr) -> PResult<Expr> {
         let open = self.bump();
         let exported = open.kind == Tok::LLCollect;
@@ -1110,6 +1115,7 @@ impl<'a> Parser<'a> {
         ))
     }
 
+    #[inline(never)]
     fn parse_selector(&mut self, left: Expr) -> PResult<Expr> {
         self.bump(); // ?
         let mut entries = thin_vec![];
@@ -1156,6 +1162,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `Component produces Cap { mappings }` (the component already parsed).
+    #[inline(never)]
     fn parse_capability_mapping(&mut self, component: Expr) -> PResult<Expr> {
         if matches!(component.kind, ExprKind::LiteralString(_))
             && matches!(
