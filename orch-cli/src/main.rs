@@ -14,10 +14,18 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
-    let code = match cli.command {
-        cli::Command::Parser(cmd) => commands::parser::run(cmd),
-        cli::Command::App(cmd) => commands::app::run(cmd),
-        cli::Command::Job(cmd) => commands::job::run(cmd),
-    };
-    code.into()
+    // The main thread's 8 MiB do not hold the deepest evaluation orch's limits allow.
+    let work = std::thread::Builder::new()
+        .name("orch".into())
+        .stack_size(orch_model::STACK_SIZE)
+        .spawn(move || match cli.command {
+            cli::Command::Parser(cmd) => commands::parser::run(cmd),
+            cli::Command::App(cmd) => commands::app::run(cmd),
+            cli::Command::Job(cmd) => commands::job::run(cmd),
+        })
+        .expect("a thread for the command");
+    match work.join() {
+        Ok(code) => code.into(),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }

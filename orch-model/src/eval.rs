@@ -53,7 +53,17 @@ pub(crate) struct Evaluator<'e> {
     pub(crate) notices: Vec<Problem>,
     /// Match variables (`$0`, `$1`, ...) of the last successful match.
     matches: Vec<Option<String>>,
+    /// How many `eval`s are under way (see [`MAX_EVAL_DEPTH`]).
+    depth: u32,
 }
+
+/// How deep evaluation may recurse: expressions within expressions, and calls of Puppet
+/// functions and lambdas with the expressions of their bodies. The parser bounds the tree's
+/// height (`orch_parser::MAX_NESTING`), but a function that calls itself recurses without end:
+/// Puppet stops there with Ruby's `SystemStackError`, orch with this error. A level takes up to
+/// about 3 KiB of stack in a release build (several times that unoptimised): run evaluation on
+/// a thread with [`crate::STACK_SIZE`].
+pub const MAX_EVAL_DEPTH: u32 = 2_000;
 
 fn err<T>(message: impl Into<String>, location: Location) -> EvalResult<T> {
     Err(Flow::Error(Problem::error(message, location)))
@@ -71,6 +81,7 @@ impl<'e> Evaluator<'e> {
             declared: vec![],
             notices: vec![],
             matches: vec![],
+            depth: 0,
         }
     }
 
@@ -164,6 +175,21 @@ impl<'e> Evaluator<'e> {
     }
 
     pub(crate) fn eval(&mut self, e: &Expr) -> EvalResult<Value> {
+        if self.depth >= MAX_EVAL_DEPTH {
+            return err(
+                format!(
+                    "stack level too deep (evaluation nested more than {MAX_EVAL_DEPTH} levels; a function that calls itself without end?)"
+                ),
+                self.loc(e),
+            );
+        }
+        self.depth += 1;
+        let r = self.eval_expr(e);
+        self.depth -= 1;
+        r
+    }
+
+    fn eval_expr(&mut self, e: &Expr) -> EvalResult<Value> {
         use ExprKind as K;
         Ok(match &e.kind {
             K::Nop | K::Nil => Value::Undef,
@@ -1002,4 +1028,42 @@ pub(crate) fn a_an(word: &str) -> String {
         "a"
     };
     format!("{article} {word} Value")
+}
+
+#[cfg(test)]
+mod depth_tests {
+    /// A Puppet function that calls itself without end stops with an error, not an overflow.
+    #[test]
+    fn endless_recursion_is_an_error() {
+        let dir = std::env::temp_dir().join(format!("orch-recursion-{}", std::process::id()));
+        let functions = dir.join("modules/m/functions");
+        std::fs::create_dir_all(dir.join("manifests")).expect("dir");
+        std::fs::create_dir_all(&functions).expect("dir");
+        std::fs::write(dir.join("environment.conf"), "modulepath = modules\n").expect("file");
+        std::fs::write(
+            functions.join("f.pp"),
+            "function m::f($n) { m::f($n + 1) }\n",
+        )
+        .expect("file");
+        std::fs::write(dir.join("manifests/site.pp"), "$x = m::f(1)\n").expect("file");
+        let source = crate::EnvironmentSource {
+            path: dir.clone(),
+            name: "production".into(),
+            extra_modulepath: vec![],
+        };
+        let model = std::thread::Builder::new()
+            .stack_size(crate::STACK_SIZE)
+            .spawn(move || crate::compile(&mut crate::Environment::load(&source)))
+            .expect("thread")
+            .join()
+            .expect("no panic");
+        let _ = std::fs::remove_dir_all(&dir);
+        let text: Vec<String> = model.problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            text.iter()
+                .any(|t| t.contains("stack level too deep")
+                    && t.contains("f.pp, line: 1, column: 26")),
+            "{text:?}"
+        );
+    }
 }

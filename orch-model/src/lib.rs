@@ -33,10 +33,16 @@ mod walk;
 
 pub use compile::compile;
 pub use error::ModelError;
+pub use eval::MAX_EVAL_DEPTH;
 pub use graph::{Component as GraphComponent, EnvironmentGraph};
 pub use loader::{CapabilityType, Environment, EnvironmentSource};
 pub use model::{AppInstance, Capability, Component, Model};
 pub use problem::{Level, Location, Problem};
 pub use reference::ResourceRef;
 pub use show::{graph, render_text, select};
+
+/// The stack a thread that loads and compiles an environment should have: the deepest input
+/// the limits allow ([`orch_parser::MAX_NESTING`], [`MAX_EVAL_DEPTH`]) needs about 6 MiB in a
+/// release build and several times that unoptimised. Only the pages used are ever committed.
+pub const STACK_SIZE: usize = 256 << 20;
 pub use value::Value;

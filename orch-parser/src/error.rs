@@ -44,6 +44,12 @@ pub enum LexErrorKind {
         "Illegal {format} Byte Order mark at beginning of input: {bytes} - remove these from the puppet source"
     )]
     IllegalBom { format: String, bytes: String },
+    /// orch's own: Puppet has no limit (see [`crate::MAX_NESTING`]).
+    #[error(
+        "Expression nesting is too deep (more than {} levels)",
+        crate::parser::MAX_NESTING
+    )]
+    NestingTooDeep,
 }
 
 /// How bad a diagnostic is.

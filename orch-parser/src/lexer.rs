@@ -16,6 +16,7 @@ use nom::sequence::{delimited, pair};
 use std::borrow::Cow;
 
 use crate::error::LexErrorKind;
+use crate::parser::MAX_NESTING;
 
 /// Which Puppet language is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -261,10 +262,11 @@ impl Lexed {
 /// Escapes recognised in double-quoted strings.
 const DQ_ESCAPES: &[&str] = &["\\", "$", "'", "\"", "r", "n", "t", "s", "u", "\r\n", "\n"];
 
-/// Lexes a whole source text.
-pub(crate) fn lex(src: &str, dialect: Dialect) -> Lexed {
+/// Lexes a whole source text, `depth` levels deep already (see [`crate::parse_at`]).
+pub(crate) fn lex(src: &str, dialect: Dialect, depth: u32) -> Lexed {
     let mut lexer = Lexer::new(src, None);
     lexer.dialect = dialect;
+    lexer.depth = depth;
     if let Some(err) = bom_error(src.as_bytes()) {
         lexer.tokens.push(Token::new(Tok::LexError, 0, 0));
         return Lexed {
@@ -367,6 +369,9 @@ struct Lexer<'a> {
     /// What Puppet's scanner last matched, as far as an unclosed string's message shows it.
     /// (A byte range of this lexer's text.)
     last_match: Option<(usize, usize)>,
+    /// How many `${` interpolations enclose the current position (heredoc sub-lexers go on
+    /// counting): each one is a recursion, bounded by [`MAX_NESTING`].
+    depth: u32,
 }
 
 impl<'a> Lexer<'a> {
@@ -388,6 +393,7 @@ impl<'a> Lexer<'a> {
             err_global: None,
             dialect: Dialect::Puppet5,
             last_match: None,
+            depth: 0,
         }
     }
 
@@ -1069,7 +1075,13 @@ impl<'a> Lexer<'a> {
                     let count = self.brace_count;
                     self.brace_count += 1;
                     self.push(open, before, self.pos, Some(text.into()));
-                    self.enqueue_until(count)?;
+                    if self.depth >= MAX_NESTING {
+                        return Err((LexErrorKind::NestingTooDeep, self.pos - 2));
+                    }
+                    self.depth += 1;
+                    let r = self.enqueue_until(count);
+                    self.depth -= 1;
+                    r?;
                     break;
                 }
                 if let Some(n) = interp_var(&self.src[self.pos..]) {
@@ -1358,6 +1370,7 @@ impl<'a> Lexer<'a> {
                 // One value store for both: the sub-lexer's tokens keep their value indices.
                 sub.values = std::mem::take(&mut self.values);
                 sub.dialect = self.dialect;
+                sub.depth = self.depth;
                 sub.uq_escapes = resulting.clone();
                 sub.uq_mode = if !dq_style {
                     UqMode::All

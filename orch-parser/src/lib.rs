@@ -28,6 +28,7 @@ pub use dump::{DumpFormat, dump};
 pub use error::{Diagnostic, LexErrorKind, ParseError, Severity};
 pub use lexer::Dialect;
 pub use parallel::par_map;
+pub use parser::MAX_NESTING;
 pub use source::{SourceFile, manifest_files};
 pub use span::{LineIndex, Span};
 pub use validate::{validate, validate_with_source};
@@ -63,8 +64,14 @@ pub fn parse_all<S: AsRef<str> + Sync>(texts: &[S], dialect: Dialect) -> Vec<Par
 
 /// Parses source text in the given dialect of the language.
 pub fn parse_dialect(src: &str, dialect: Dialect) -> Parsed {
-    let lexed = lexer::lex(src, dialect);
-    let mut p = parser::Parser::new(src, &lexed);
+    parse_at(src, dialect, 0)
+}
+
+/// [`parse_dialect`] for code that is already `base` levels deep (the text of a `pp` heredoc,
+/// checked while its container is being validated): [`MAX_NESTING`] bounds both together.
+pub(crate) fn parse_at(src: &str, dialect: Dialect, base: u32) -> Parsed {
+    let lexed = lexer::lex(src, dialect, base);
+    let mut p = parser::Parser::new(src, &lexed, base);
     let (program, errors) = p.parse_program_recovering();
     // Puppet stops at its (first) error: warnings after it are not seen.
     let first_error = errors.first();

@@ -33,7 +33,25 @@ pub(crate) struct Parser<'a> {
     lexed: &'a Lexed,
     pos: usize,
     namestack: Vec<Str>,
+    /// The level the program starts at: more than 0 for code checked inside a heredoc.
+    base: u32,
+    /// The nesting level being parsed (see [`MAX_NESTING`]).
+    depth: u32,
+    /// The highest level reached in the current chain scope: an upper bound of the height of
+    /// what was built there, on which a chain (`a + b + c`, `$x[0][1]`, `a -> b`) stacks.
+    peak: u32,
 }
+
+/// How deep expressions may nest, in levels: each nested expression (an operand, an element,
+/// a statement in a body, ...) and each link of a chain (`a + b + c`, `$x[0][0]`, `a -> b`,
+/// `elsif`) is one level. This bounds both the parser's recursion and the height of the tree,
+/// so every later walk over the tree (validation, dumps, drop, evaluation) is bounded too.
+///
+/// This is orch's own limit, not Puppet's: Puppet has none, and fails on such input with
+/// Ruby's `SystemStackError` ("stack level too deep"). Real manifests nest a few dozen levels;
+/// 1,000 levels of the deepest walk fit with a wide margin in a 2 MiB thread stack in a
+/// release build (and in 8 MiB unoptimised).
+pub const MAX_NESTING: u32 = 500;
 
 // Binding powers (higher binds tighter), after the `prechigh` table of egrammar.ra.
 const BP_OR: u8 = 1;
@@ -80,14 +98,76 @@ fn boxed(e: Expr) -> Box<Expr> {
 }
 
 impl<'a> Parser<'a> {
-    pub(crate) fn new(src: &'a str, lexed: &'a Lexed) -> Parser<'a> {
+    pub(crate) fn new(src: &'a str, lexed: &'a Lexed, base: u32) -> Parser<'a> {
         Parser {
             src,
             toks: &lexed.tokens,
             lexed,
             pos: 0,
             namestack: vec![],
+            base,
+            depth: base,
+            peak: base,
         }
+    }
+
+    // ---- nesting bound ------------------------------------------------------------------
+
+    /// Runs `f` one nesting level deeper, in a chain scope of its own; fails without calling
+    /// `f` when that level is beyond [`MAX_NESTING`].
+    #[inline(always)]
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        let (depth, peak) = (self.depth, self.peak);
+        if depth >= MAX_NESTING {
+            return Err(self.too_deep());
+        }
+        self.depth = depth + 1;
+        self.peak = depth + 1;
+        let r = f(self);
+        self.depth = depth;
+        self.peak = self.peak.max(peak);
+        r
+    }
+
+    /// Runs `f` (which builds a chain with [`Parser::above`] and [`Parser::grew`]) in a chain
+    /// scope at the current level.
+    #[inline(always)]
+    fn chain_scope<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        let (depth, peak) = (self.depth, self.peak);
+        self.peak = depth;
+        let r = f(self);
+        self.depth = depth;
+        self.peak = self.peak.max(peak);
+        r
+    }
+
+    /// What follows is parsed above everything built so far in this chain scope.
+    #[inline(always)]
+    fn above(&mut self) {
+        self.depth = self.peak;
+    }
+
+    /// The chain's last node was wrapped in one more: one level higher.
+    #[inline(always)]
+    fn grew(&mut self) -> PResult<()> {
+        if self.peak >= MAX_NESTING {
+            return Err(self.too_deep());
+        }
+        self.peak += 1;
+        self.depth = self.peak;
+        Ok(())
+    }
+
+    /// The error for input nested beyond [`MAX_NESTING`], at the current token.
+    #[cold]
+    #[inline(never)]
+    fn too_deep(&self) -> Box<Diagnostic> {
+        let at = self.tok().start;
+        Box::new(Diagnostic::error(
+            "NESTING_TOO_DEEP",
+            crate::error::LexErrorKind::NestingTooDeep.to_string(),
+            at as usize,
+        ))
     }
 
     // ---- token access -------------------------------------------------------------------
@@ -227,6 +307,8 @@ impl<'a> Parser<'a> {
 
     /// Top-level statements up to the end of input or the first syntax error.
     fn parse_segment(&mut self) -> (List<Expr>, Option<Box<Diagnostic>>) {
+        self.depth = self.base;
+        self.peak = self.base;
         let mut parsed: Vec<Syntactic> = vec![];
         let error = loop {
             match self.parse_syntactic_statement() {
@@ -372,7 +454,7 @@ impl<'a> Parser<'a> {
             _ => return Ok(left),
         };
         self.bump();
-        let right = self.parse_assignment()?;
+        let right = self.nested(Self::parse_assignment)?;
         let span = left.span.to(right.span);
         Ok(Expr::new(
             ExprKind::Binary {
@@ -386,7 +468,12 @@ impl<'a> Parser<'a> {
 
     #[inline(always)]
     fn parse_relationship(&mut self) -> PResult<Expr> {
+        self.chain_scope(Self::parse_relationship_chain)
+    }
+
+    fn parse_relationship_chain(&mut self) -> PResult<Expr> {
         let mut left = self.parse_resource()?;
+        self.above();
         loop {
             let op = match self.kind() {
                 Tok::InEdge => BinaryOp::InEdge,
@@ -406,6 +493,7 @@ impl<'a> Parser<'a> {
                 },
                 span,
             );
+            self.grew()?;
         }
     }
 
@@ -418,7 +506,7 @@ impl<'a> Parser<'a> {
                 } else {
                     ResourceForm::Exported
                 };
-                let mut inner = self.parse_resource()?;
+                let mut inner = self.nested(Self::parse_resource)?;
                 let ok = match &mut inner.kind {
                     ExprKind::Resource { form: f, .. }
                     | ExprKind::ResourceDefaults { form: f, .. }
@@ -468,8 +556,12 @@ impl<'a> Parser<'a> {
 
     /// `resource LBRACE ...` (left recursive in the grammar).
     fn resource_tail(&mut self, mut e: Expr) -> PResult<Expr> {
-        while self.at(Tok::LBrace) {
-            e = self.parse_resource_body_after(e)?;
+        if self.at(Tok::LBrace) {
+            self.above();
+            while self.at(Tok::LBrace) {
+                e = self.parse_resource_body_after(e)?;
+                self.grew()?;
+            }
         }
         Ok(e)
     }
@@ -481,6 +573,7 @@ impl<'a> Parser<'a> {
             || ((k == Tok::Name || k.is_keyword()) && matches!(k1, Tok::FArrow | Tok::PArrow))
     }
 
+    #[inline(never)]
     fn parse_resource_body_after(&mut self, left: Expr) -> PResult<Expr> {
         let lb = self.expect(Tok::LBrace)?;
         if self.at(Tok::RBrace) || self.at_attribute_operation() {
@@ -676,7 +769,13 @@ impl<'a> Parser<'a> {
     // ---- expressions --------------------------------------------------------------------
 
     pub(crate) fn parse_expression(&mut self, min_bp: u8) -> PResult<Expr> {
+        self.nested(|p| p.parse_operators(min_bp))
+    }
+
+    /// An operand and its postfix and infix operators (precedence climbing).
+    fn parse_operators(&mut self, min_bp: u8) -> PResult<Expr> {
         let mut left = self.parse_prefix()?;
+        self.above();
         loop {
             left = match self.kind() {
                 Tok::LBrack => self.parse_access(left)?,
@@ -702,6 +801,7 @@ impl<'a> Parser<'a> {
                     _ => return Ok(left),
                 },
             };
+            self.grew()?;
         }
     }
 
@@ -740,6 +840,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline(never)]
     fn parse_access(&mut self, left: Expr) -> PResult<Expr> {
         self.bump(); // [
         let keys = self.parse_access_args()?;
@@ -812,6 +913,7 @@ impl<'a> Parser<'a> {
         ))
     }
 
+    #[inline(never)]
     fn parse_method_call(&mut self, left: Expr) -> PResult<Expr> {
         self.bump(); // .
         let name_tok = self.tok();
@@ -862,6 +964,7 @@ impl<'a> Parser<'a> {
         ))
     }
 
+    #[inline(never)]
     fn parse_call(&mut self, functor: Expr) -> PResult<Expr> {
         self.bump(); // (
         let args = if self.at(Tok::RParen) {
@@ -976,6 +1079,7 @@ impl<'a> Parser<'a> {
         ))
     }
 
+    #[inline(never)]
     fn parse_collect(&mut self, type_expr: Expr) -> PResult<Expr> {
         let open = self.bump();
         let exported = open.kind == Tok::LLCollect;
@@ -1011,6 +1115,7 @@ impl<'a> Parser<'a> {
         ))
     }
 
+    #[inline(never)]
     fn parse_selector(&mut self, left: Expr) -> PResult<Expr> {
         self.bump(); // ?
         let mut entries = thin_vec![];
@@ -1057,6 +1162,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `Component produces Cap { mappings }` (the component already parsed).
+    #[inline(never)]
     fn parse_capability_mapping(&mut self, component: Expr) -> PResult<Expr> {
         if matches!(component.kind, ExprKind::LiteralString(_))
             && matches!(
@@ -1359,7 +1465,7 @@ impl<'a> Parser<'a> {
         let else_expr = match self.kind() {
             Tok::Elsif => {
                 let kw = self.bump();
-                let mut e = self.parse_if_part()?;
+                let mut e = self.nested(Self::parse_if_part)?;
                 e.span = Self::span_of(kw).to(e.span);
                 end = e.span;
                 Some(boxed(e))
@@ -1806,6 +1912,7 @@ fn lex_code(kind: &crate::error::LexErrorKind) -> &'static str {
         K::HeredocEmptyEndtag => "HEREDOC_EMPTY_ENDTAG",
         K::HeredocMultipleAtEscapes { .. } => "HEREDOC_MULTIPLE_AT_ESCAPES",
         K::IllegalBom { .. } => "ILLEGAL_BOM",
+        K::NestingTooDeep => "NESTING_TOO_DEEP",
     }
 }
 

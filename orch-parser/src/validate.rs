@@ -157,7 +157,14 @@ struct Checker<'a> {
     diags: Vec<Diagnostic>,
     /// What Puppet logs as it goes (the warnings of `pp` heredocs): printed before the rest.
     logged: Vec<Diagnostic>,
+    /// The nesting levels of the code around this program (see [`PP_CHECK_LEVELS`]).
+    base: u32,
 }
+
+/// What a `pp` heredoc's check costs of the nesting budget ([`crate::MAX_NESTING`]), besides the
+/// heredoc's own depth: the check recurses (parser, checker) on top of the walk that found the
+/// heredoc, so heredocs nested in heredocs must run out of budget after a few levels.
+const PP_CHECK_LEVELS: u32 = 100;
 
 impl<'a> Checker<'a> {
     fn new(src: Option<&'a str>, dialect: Dialect) -> Self {
@@ -167,6 +174,7 @@ impl<'a> Checker<'a> {
             path: vec![],
             diags: vec![],
             logged: vec![],
+            base: 0,
         }
     }
 
@@ -960,7 +968,10 @@ impl<'a> Checker<'a> {
                 // Puppet 5.5's validator did not check heredoc syntaxes.
                 if let (false, K::LiteralString(value)) = (self.puppet5, &text.kind) {
                     let text_off = self.heredoc_text_offset(text);
-                    match syntax::check(syntax, value, text_off) {
+                    let depth = (self.path.len() as u32)
+                        .saturating_add(self.base)
+                        .saturating_add(PP_CHECK_LEVELS);
+                    match syntax::check(syntax, value, text_off, depth) {
                         syntax::Outcome::Valid(logged) => self.logged.extend(logged),
                         syntax::Outcome::Invalid(failure) => return Err(Abort(failure)),
                     }

@@ -15,8 +15,9 @@ pub(super) enum Outcome {
     Invalid(Vec<Diagnostic>),
 }
 
-/// Checks `text` (a heredoc's static text, at `off`) with the checker registered for `syntax`.
-pub(super) fn check(syntax: &str, text: &str, off: usize) -> Outcome {
+/// Checks `text` (a heredoc's static text, at `off`, `depth` levels deep) with the checker
+/// registered for `syntax`.
+pub(super) fn check(syntax: &str, text: &str, off: usize, depth: u32) -> Outcome {
     let Some(checker) = lookup_keys(syntax)
         .into_iter()
         .find(|k| matches!(k.as_str(), "json" | "base64" | "pp"))
@@ -26,7 +27,7 @@ pub(super) fn check(syntax: &str, text: &str, off: usize) -> Outcome {
     let (mut logged, failure) = match checker.as_str() {
         "json" => (vec![], json(text)),
         "base64" => (vec![], base64(text)),
-        _ => pp(text),
+        _ => pp(text, depth),
     };
     match failure {
         None => Outcome::Valid(logged),
@@ -127,7 +128,7 @@ fn strict_base64(b: &[u8]) -> bool {
 /// Parses and validates the text as Puppet code (`EvaluatingParser#parse_string`). Returns the
 /// messages Puppet logs (as positionless diagnostics, with their location in the text in the
 /// message), and the failure if the code is not valid.
-fn pp(text: &str) -> (Vec<Diagnostic>, Option<String>) {
+fn pp(text: &str, depth: u32) -> (Vec<Diagnostic>, Option<String>) {
     let index = LineIndex::new(text);
     let located = |d: &Diagnostic| match d.offset {
         Some(o) => {
@@ -143,7 +144,7 @@ fn pp(text: &str) -> (Vec<Diagnostic>, Option<String>) {
         code: d.code,
     };
     // The check is Puppet 7's (Puppet 5.5 checks no heredoc text): the text is Puppet 7 code.
-    let parsed = crate::parse_dialect(text, crate::Dialect::Puppet7);
+    let parsed = crate::parse_at(text, crate::Dialect::Puppet7, depth);
     // Lexer warnings are logged as they are found.
     let mut logged: Vec<Diagnostic> = parsed
         .diagnostics
@@ -158,9 +159,9 @@ fn pp(text: &str) -> (Vec<Diagnostic>, Option<String>) {
     {
         return (logged, Some(pp_message(&located(e))));
     }
-    let found = match Checker::new(Some(text), crate::lexer::Dialect::Puppet7)
-        .validate_raw(&parsed.program)
-    {
+    let mut checker = Checker::new(Some(text), crate::lexer::Dialect::Puppet7);
+    checker.base = depth;
+    let found = match checker.validate_raw(&parsed.program) {
         Ok(found) => found,
         Err(Abort(mut d)) => {
             let failure = d.pop().map(|f| located(&f)).unwrap_or_default();
