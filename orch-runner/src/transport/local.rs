@@ -7,7 +7,9 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
 use super::process::{AllOutput, run_captured};
-use super::{Connection, NodeTarget, RunError, RunErrorKind, RunOutcome, RunRequest, Transport};
+use super::{
+    Connection, FileRead, NodeTarget, RunError, RunErrorKind, RunOutcome, RunRequest, Transport,
+};
 
 /// Runs nodes' commands on this machine.
 #[derive(Debug, Clone, Default)]
@@ -57,7 +59,7 @@ impl Connection for LocalConnection {
         Ok(RunOutcome {
             exit: finished.exit,
             output: finished.output,
-            read_after: None,
+            read_after: request.read_after.as_deref().map(read_small_file),
         })
     }
 
@@ -70,5 +72,27 @@ impl Connection for LocalConnection {
                 format!("could not read `{}`: {e}", path.display()),
             )),
         }
+    }
+}
+
+/// The run summary right after the run, in place: a failed `open` (the usual case without
+/// Puppet) or a read of a few KiB costs less than handing it to a blocking thread; a larger
+/// file is refused rather than read on the runtime's thread.
+fn read_small_file(path: &Path) -> FileRead {
+    const LIMIT: u64 = 1024 * 1024;
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("could not read `{}`: {e}", path.display())),
+    };
+    let mut bytes = Vec::new();
+    use std::io::Read;
+    match (&mut file).take(LIMIT + 1).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() as u64 > LIMIT => Err(format!(
+            "`{}` is larger than 1 MiB: not a run summary",
+            path.display()
+        )),
+        Ok(_) => Ok(Some(bytes)),
+        Err(e) => Err(format!("could not read `{}`: {e}", path.display())),
     }
 }
