@@ -1,7 +1,8 @@
 //! Transports: how a node is reached and its command run. One async trait, so that tests and
-//! embedders can supply their own; `local` runs processes on this machine, `scripted` plays
-//! outcomes in process (tests, benchmarks). SSH comes behind the same trait: a [`Connection`]
-//! is made once per node for the whole job (run the agent, fetch its run summary), then closed.
+//! embedders can supply their own; `ssh` reaches nodes with OpenSSH, `local` runs processes on
+//! this machine, `scripted` plays outcomes in process (tests, benchmarks). A [`Connection`] is
+//! made once per node for the whole job (check it, run the agent, read its run summary), then
+//! closed.
 
 mod local;
 mod process;
