@@ -208,3 +208,52 @@ fn nested_pp_heredocs_run_out_of_levels() {
         "{d:?}"
     );
 }
+
+mod mixed {
+    use super::{exercise, on_small_stack, too_deep};
+    use proptest::prelude::*;
+
+    /// Constructs that nest inside one another in an expression position: each an opening and
+    /// its closing around whatever comes inside.
+    const WRAPS: &[(&str, &str)] = &[
+        ("[", "]"),
+        ("(", ")"),
+        ("{a=>", "}"),
+        ("f(", ")"),
+        ("\"${", "}\""),
+        ("$a ? { 1 => ", " }"),
+        ("[1, ", ", 2]"),
+        ("-", ""),
+        ("!", ""),
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Random mixes of constructs, nested to random depths around the limit (and far past
+        /// it): never a crash, and the nesting error exactly when some path is too deep for
+        /// the bound; what is accepted goes through every stage.
+        #[test]
+        fn random_mixes_of_nesting_never_crash(
+            path in prop::collection::vec(0..WRAPS.len(), 1..40),
+            repeat in prop_oneof![1usize..20, 20usize..200, 200usize..5000],
+        ) {
+            let mut open = String::new();
+            let mut close = String::new();
+            for _ in 0..repeat {
+                for &w in &path {
+                    open.push_str(WRAPS[w].0);
+                    close.insert_str(0, WRAPS[w].1);
+                }
+            }
+            let src = format!("$x = {open}1{close}\n");
+            let first = on_small_stack(|| exercise(&src));
+            let depth = path.len() * repeat;
+            if depth > 4 * orch_parser::MAX_NESTING as usize {
+                prop_assert!(too_deep(&first), "{depth} levels: {first:?}");
+            }
+            if depth < 100 {
+                prop_assert!(!too_deep(&first), "{depth} levels");
+            }
+        }
+    }
+}
