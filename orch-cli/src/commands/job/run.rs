@@ -10,7 +10,7 @@ use clap::Args;
 use orch_planner::Target;
 use orch_runner::{
     EventKind, FailurePolicy, JobOptions, JobRecord, NewJob, NodeState, RunText, StopHandle,
-    StopLevel, Threshold, Transport,
+    StopLevel, Store, Threshold, Transport,
 };
 
 use super::PlanSourceArgs;
@@ -86,9 +86,22 @@ pub(super) fn run(args: RunArgs) -> Exit {
         Ok(inv) => inv,
         Err(exit) => return exit,
     };
-    let rerun = match args.rerun.map(|id| Rerun::load(id, &args)).transpose() {
-        Ok(r) => r,
-        Err(exit) => return exit,
+    // A rerun reads its job from the store, which then records the new one: opened once.
+    let mut opened = None;
+    let rerun = match args.rerun {
+        None => None,
+        Some(id) => {
+            let loaded = Rerun::states(&args.only).and_then(|states| {
+                let store = open_store(args.store.as_deref())?;
+                let rerun = Rerun::load(id, &states, &store)?;
+                opened = Some(store);
+                Ok(rerun)
+            });
+            match loaded {
+                Ok(r) => Some(r),
+                Err(exit) => return exit,
+            }
+        }
     };
     // A whole-environment job also runs the inventory's nodes that host no component.
     let extra_nodes = if rerun.is_none() && args.source.is_whole_environment() {
@@ -179,7 +192,7 @@ pub(super) fn run(args: RunArgs) -> Exit {
     } else {
         None
     };
-    let store = match open_store(args.store.as_deref()) {
+    let store = match opened.map_or_else(|| open_store(args.store.as_deref()), Ok) {
         Ok(s) => s,
         Err(exit) => return exit,
     };
@@ -312,23 +325,24 @@ struct Rerun {
 }
 
 impl Rerun {
-    fn load(id: u64, args: &RunArgs) -> Result<Rerun, Exit> {
-        let states: Vec<NodeState> = if args.only.is_empty() {
-            NodeState::ALL
+    /// `--only`'s states; none given: every state but `finished`.
+    fn states(only: &[String]) -> Result<Vec<NodeState>, Exit> {
+        if only.is_empty() {
+            return Ok(NodeState::ALL
                 .into_iter()
                 .filter(|s| *s != NodeState::Finished)
-                .collect()
-        } else {
-            args.only
-                .iter()
-                .map(|s| s.trim().parse::<NodeState>())
-                .collect::<Result<_, _>>()
-                .map_err(|e| {
-                    eprintln!("Error: --only: {e}");
-                    Exit::InvalidInput
-                })?
-        };
-        let store = open_store(args.store.as_deref())?;
+                .collect());
+        }
+        only.iter()
+            .map(|s| s.trim().parse::<NodeState>())
+            .collect::<Result<_, _>>()
+            .map_err(|e| {
+                eprintln!("Error: --only: {e}");
+                Exit::InvalidInput
+            })
+    }
+
+    fn load(id: u64, states: &[NodeState], store: &Store) -> Result<Rerun, Exit> {
         let job = store.job(id).map_err(|e| {
             eprintln!("Error: {e}");
             if matches!(e, orch_runner::Error::UnknownJob { .. }) {
