@@ -79,12 +79,10 @@ pub(crate) async fn run_captured(
     // The child holds the write ends now; ours must close, or the reader never sees the end.
     drop(command);
     let mut child = spawned.map_err(|e| {
-        let kind = if e.kind() == std::io::ErrorKind::NotFound {
-            RunErrorKind::CommandNotFound
-        } else {
-            RunErrorKind::CouldNotStart
-        };
-        RunError::new(kind, format!("could not start `{program}`: {e}"))
+        RunError::new(
+            start_failure(&e),
+            format!("could not start `{program}`: {e}"),
+        )
     })?;
     let group = child.id().map(|id| Pid::from_raw(id as i32));
     let tail = Arc::new(Mutex::new(TailBuffer::new(OUTPUT_LIMIT)));
@@ -127,6 +125,15 @@ pub(crate) async fn run_captured(
         output,
         cancelled,
     })
+}
+
+/// Why a program could not be started: not there, or anything else.
+pub(crate) fn start_failure(e: &std::io::Error) -> RunErrorKind {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        RunErrorKind::CommandNotFound
+    } else {
+        RunErrorKind::CouldNotStart
+    }
 }
 
 /// An exit status as orch sees it.

@@ -28,7 +28,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::event::OutputTail;
 
-use super::process::{KILL_GRACE, OutputFilter, run_captured, signal_group};
+use super::process::{KILL_GRACE, OutputFilter, run_captured, signal_group, start_failure};
 use super::{
     Connection, Exit, FileRead, NodeTarget, RunError, RunErrorKind, RunOutcome, RunRequest,
     TailBuffer, Transport,
@@ -462,13 +462,8 @@ impl SshConnection {
     }
 
     fn spawn_error(&self, e: std::io::Error) -> RunError {
-        let kind = if e.kind() == std::io::ErrorKind::NotFound {
-            RunErrorKind::CommandNotFound
-        } else {
-            RunErrorKind::CouldNotStart
-        };
         RunError::new(
-            kind,
+            start_failure(&e),
             format!(
                 "could not start `{}` to reach {}: {e}",
                 self.dest.program.display(),
