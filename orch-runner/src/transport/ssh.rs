@@ -28,7 +28,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::event::OutputTail;
 
-use super::process::{KILL_GRACE, OutputFilter, run_captured, signal_group, start_failure};
+use super::process::{
+    AllOutput, KILL_GRACE, OutputFilter, read_into, run_captured, signal_group, start_failure,
+};
 use super::{
     Connection, Exit, FileRead, NodeTarget, RunError, RunErrorKind, RunOutcome, RunRequest,
     TailBuffer, Transport,
@@ -404,19 +406,10 @@ impl SshConnection {
             .kill_on_drop(true);
         let mut child = command.spawn().map_err(|e| self.spawn_error(e))?;
         let stderr = Arc::new(Mutex::new(TailBuffer::new(8 * 1024)));
-        let reading = child.stderr.take().map(|pipe| {
-            let stderr = stderr.clone();
-            tokio::spawn(async move {
-                let mut pipe = pipe;
-                let mut buf = [0u8; 4096];
-                while let Ok(n @ 1..) = pipe.read(&mut buf).await {
-                    stderr
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .push(&buf[..n]);
-                }
-            })
-        });
+        let reading = child
+            .stderr
+            .take()
+            .map(|pipe| read_into(pipe, stderr.clone(), AllOutput));
         let deadline = tokio::time::Instant::now() + self.connect_limit;
         loop {
             if std::fs::symlink_metadata(&self.control).is_ok() {
