@@ -322,6 +322,8 @@ fn watch_signals(stop: StopHandle, interrupted: Arc<AtomicBool>) {
 struct Rerun {
     job: JobRecord,
     nodes: Vec<String>,
+    /// How many of them ended in each state there.
+    counts: orch_runner::NodeCounts,
 }
 
 impl Rerun {
@@ -351,11 +353,15 @@ impl Rerun {
                 Exit::Internal
             }
         })?;
+        let mut counts = orch_runner::NodeCounts::default();
         let nodes: Vec<String> = job
             .nodes
             .iter()
             .filter(|n| states.contains(&n.state))
-            .map(|n| n.name.clone())
+            .map(|n| {
+                counts.add(n.state);
+                n.name.clone()
+            })
             .collect();
         if nodes.is_empty() {
             let names: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
@@ -365,17 +371,12 @@ impl Rerun {
             );
             return Err(Exit::InvalidInput);
         }
-        Ok(Rerun { job, nodes })
+        Ok(Rerun { job, nodes, counts })
     }
 
     /// `Rerun of job 1: 2 nodes (1 failed, 1 skipped there)`.
     fn describe(&self) -> String {
-        let mut counts = orch_runner::NodeCounts::default();
-        for n in &self.job.nodes {
-            if self.nodes.contains(&n.name) {
-                counts.add(n.state);
-            }
-        }
+        let counts = &self.counts;
         let states: Vec<String> = NodeState::ALL
             .into_iter()
             .filter(|&s| counts.get(s) > 0)
