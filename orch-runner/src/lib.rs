@@ -41,8 +41,9 @@ pub use scheduler::{
 };
 pub use state::{JobState, NodeCounts, NodeState, UnknownState};
 pub use store::{
-    DEFAULT_LIST_LIMIT, JobPage, JobQuery, JobRecord, JobSummary, NewJob, NewJobNode, NodeRecord,
-    Recorder, STOP_POLL, StopAnswer, StopRequest, StopWatcher, Store,
+    DEFAULT_LIST_LIMIT, JobOrder, JobOrderBy, JobPage, JobQuery, JobRecord, JobSummary,
+    LatestEvents, NewJob, NewJobNode, NodeRecord, Recorder, STOP_POLL, StopAnswer, StopRequest,
+    StopWatcher, Store,
 };
 pub use summary::{
     CLOCK_SKEW_S, DEFAULT_SUMMARY_PATH, EventCounts, ResourceCounts, RunSummary, SummaryStatus,

@@ -63,8 +63,63 @@ pub struct JobQuery {
     pub environment: Option<String>,
     /// Most jobs returned.
     pub limit: usize,
-    /// How many of the newest matching jobs to pass over first.
+    /// How many of the matching jobs (in `order`) to pass over first.
     pub offset: usize,
+    /// The order of the jobs; newest first by default.
+    pub order: JobOrder,
+}
+
+/// What [`Store::list`] sorts jobs by (PE's `order_by`); ties go by id, in the same direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum JobOrderBy {
+    /// The job's number (PE's `name`).
+    #[default]
+    Id,
+    /// The last state change (PE's `timestamp`).
+    Timestamp,
+    /// Who asked for it (PE's `owner`).
+    User,
+    /// The environment.
+    Environment,
+    /// The state as readers see it.
+    State,
+}
+
+/// An order for [`Store::list`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobOrder {
+    /// The key.
+    pub by: JobOrderBy,
+    /// Largest first.
+    pub descending: bool,
+}
+
+impl Default for JobOrder {
+    fn default() -> Self {
+        JobOrder {
+            by: JobOrderBy::Id,
+            descending: true,
+        }
+    }
+}
+
+impl JobOrder {
+    /// The SQL `ORDER BY` terms (every one from this fixed set: no text from outside).
+    fn sql(self) -> String {
+        let key = match self.by {
+            JobOrderBy::Id => "id",
+            JobOrderBy::Timestamp => "coalesce(finished_ms, started_ms, created_ms)",
+            JobOrderBy::User => "user",
+            JobOrderBy::Environment => "environment",
+            JobOrderBy::State => EFFECTIVE_STATE,
+        };
+        let dir = if self.descending { "DESC" } else { "ASC" };
+        if self.by == JobOrderBy::Id {
+            format!("id {dir}")
+        } else {
+            format!("{key} {dir}, id {dir}")
+        }
+    }
 }
 
 impl Default for JobQuery {
@@ -76,8 +131,18 @@ impl Default for JobQuery {
             environment: None,
             limit: DEFAULT_LIST_LIMIT,
             offset: 0,
+            order: JobOrder::default(),
         }
     }
+}
+
+/// What [`Store::latest_events`] returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LatestEvents {
+    /// The job's newest event's `seq` (0: none yet).
+    pub last: u64,
+    /// Each node's newest event's `seq`.
+    pub nodes: std::collections::HashMap<String, u64>,
 }
 
 /// How many jobs `orch job show` lists when not told (PE's default).
@@ -191,7 +256,7 @@ impl Store {
     /// must not wait for this one's lock). Never goes through [`prepare_path`]: opening and
     /// closing the file outside SQLite would drop the POSIX locks this process's connections
     /// hold on it.
-    pub(crate) fn another(&self) -> Result<Store, Error> {
+    pub fn another(&self) -> Result<Store, Error> {
         let access = if self.writable {
             Access::ReadWrite
         } else {
@@ -225,7 +290,8 @@ impl Store {
         Ok(self.list(&query)?.items)
     }
 
-    /// The jobs `query` selects, newest first, without their nodes, and how many match in all.
+    /// The jobs `query` selects, in its order (newest first unless asked otherwise), without
+    /// their nodes, and how many match in all.
     /// States are matched as readers see them: a job whose runner died is `failed`.
     pub fn list(&self, query: &JobQuery) -> Result<JobPage, Error> {
         let conn = self.lock();
@@ -247,7 +313,8 @@ impl Store {
             )?;
             let sql = format!(
                 "SELECT {JOB_COLUMNS} FROM jobs WHERE {filter}
-                 ORDER BY id DESC LIMIT :limit OFFSET :offset"
+                 ORDER BY {} LIMIT :limit OFFSET :offset",
+                query.order.sql()
             );
             let mut stmt = tx.prepare(&sql)?;
             let rows = stmt.query_map(
@@ -430,6 +497,30 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The newest event of job `id`, and of each of its nodes that has one.
+    pub fn latest_events(&self, id: JobId) -> Result<LatestEvents, Error> {
+        let conn = self.lock();
+        self.require_job(&conn, id)?;
+        let read = || -> rusqlite::Result<LatestEvents> {
+            let mut stmt = conn.prepare_cached(
+                "SELECT node, max(seq) FROM events WHERE job_id = ?1 GROUP BY node",
+            )?;
+            let rows = stmt.query_map([id], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, u64>(1)?))
+            })?;
+            let mut latest = LatestEvents::default();
+            for row in rows {
+                let (node, seq) = row?;
+                latest.last = latest.last.max(seq);
+                if let Some(node) = node {
+                    latest.nodes.insert(node, seq);
+                }
+            }
+            Ok(latest)
+        };
+        read().map_err(|e| self.error("could not read the job's events", e))
     }
 
     /// Job `id`'s row (no nodes, no counts), corrected if its runner died.

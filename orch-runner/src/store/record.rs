@@ -88,7 +88,7 @@ pub(crate) fn node_applications(node: &orch_planner::PlanNode) -> Vec<ResourceRe
 }
 
 /// A request to stop a job, as `orch job stop` records it for the job's runner to act on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StopRequest {
     /// `false`: nothing new starts, running nodes finish; `true`: running nodes are killed.
     pub force: bool,

@@ -89,6 +89,7 @@ pub(super) fn show(args: &ShowArgs) -> Exit {
                 environment: args.environment.clone(),
                 limit: args.limit,
                 offset: args.offset,
+                ..JobQuery::default()
             };
             let page = match store.list(&query) {
                 Ok(page) => page,

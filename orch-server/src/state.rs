@@ -1,0 +1,110 @@
+//! What every request handler shares: the code, the nodes, the store, the running jobs.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use orch_runner::{Inventory, JobId, Store, Transport};
+use tokio::sync::watch;
+
+use crate::auth::Tokens;
+use crate::environments::Environments;
+
+/// How many connections serve reads (each SQLite connection serves one query at a time).
+const READERS: usize = 4;
+
+/// The server's shared state.
+pub(crate) struct AppState {
+    pub(crate) environments: Environments,
+    pub(crate) inventory: Arc<Inventory>,
+    pub(crate) transport: Arc<dyn Transport>,
+    /// Creates jobs and stop requests.
+    pub(crate) store: Arc<Store>,
+    readers: Vec<Arc<Store>>,
+    next_reader: AtomicUsize,
+    /// `None`: authentication is off (loopback only).
+    pub(crate) tokens: Option<Tokens>,
+    /// Who owns jobs when authentication is off: the user running the server.
+    pub(crate) local_user: String,
+    /// For each job this server runs, the newest event's seq (followers wait on it).
+    running: Mutex<HashMap<JobId, watch::Receiver<u64>>>,
+    /// `https` or `http`, for the absolute URLs PE puts in `id`s.
+    pub(crate) scheme: &'static str,
+}
+
+impl AppState {
+    pub(crate) fn new(
+        environments: Environments,
+        inventory: Inventory,
+        transport: Arc<dyn Transport>,
+        store: Store,
+        tokens: Option<Tokens>,
+        scheme: &'static str,
+    ) -> Result<AppState, orch_runner::Error> {
+        let readers = (0..READERS)
+            .map(|_| store.another().map(Arc::new))
+            .collect::<Result<_, _>>()?;
+        Ok(AppState {
+            environments,
+            inventory: Arc::new(inventory),
+            transport,
+            store: Arc::new(store),
+            readers,
+            next_reader: AtomicUsize::new(0),
+            tokens,
+            local_user: orch_runner::login_name(),
+            running: Mutex::new(HashMap::new()),
+            scheme,
+        })
+    }
+
+    /// Runs a store read on a blocking thread, on one of the read connections.
+    pub(crate) async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, orch_runner::Error> + Send + 'static,
+    ) -> Result<T, orch_runner::Error> {
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        let store = self.readers[i].clone();
+        run_blocking(move || f(&store)).await
+    }
+
+    /// Runs a store write (job creation, stop requests) on a blocking thread.
+    pub(crate) async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, orch_runner::Error> + Send + 'static,
+    ) -> Result<T, orch_runner::Error> {
+        let store = self.store.clone();
+        run_blocking(move || f(&store)).await
+    }
+
+    /// Registers a job this server runs; followers of it wake on `seq`'s changes.
+    pub(crate) fn track(&self, id: JobId, seq: watch::Receiver<u64>) {
+        self.lock_running().insert(id, seq);
+    }
+
+    /// The job is over: followers read the rest from the store.
+    pub(crate) fn untrack(&self, id: JobId) {
+        self.lock_running().remove(&id);
+    }
+
+    /// The newest-event watch of job `id`, if this server runs it.
+    pub(crate) fn watch(&self, id: JobId) -> Option<watch::Receiver<u64>> {
+        self.lock_running().get(&id).cloned()
+    }
+
+    fn lock_running(&self) -> std::sync::MutexGuard<'_, HashMap<JobId, watch::Receiver<u64>>> {
+        // A panic while holding it cannot leave the map inconsistent: recover it.
+        self.running.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+async fn run_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, orch_runner::Error> + Send + 'static,
+) -> Result<T, orch_runner::Error> {
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        Err(orch_runner::Error::Store {
+            path: std::path::PathBuf::new(),
+            message: format!("a store call did not complete: {e}"),
+        })
+    })
+}

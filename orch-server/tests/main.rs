@@ -1,0 +1,5 @@
+//! orch-server's tests: a real server on loopback (in this process, on a runtime of its own),
+//! spoken to over HTTP.
+
+mod api;
+mod common;
