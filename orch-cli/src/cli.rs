@@ -41,6 +41,8 @@ pub(crate) enum Command {
     /// Plan, run and show jobs: Puppet runs on nodes, in dependency order.
     #[command(subcommand)]
     Job(crate::commands::job::JobCommand),
+    /// Serve PE's orchestrator API v1 and a live web view of plans and jobs.
+    Serve(Box<crate::commands::serve::ServeArgs>),
 }
 
 #[derive(Debug, Subcommand)]

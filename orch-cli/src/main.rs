@@ -22,6 +22,7 @@ fn main() -> std::process::ExitCode {
             cli::Command::Parser(cmd) => commands::parser::run(cmd),
             cli::Command::App(cmd) => commands::app::run(cmd),
             cli::Command::Job(cmd) => commands::job::run(cmd),
+            cli::Command::Serve(args) => commands::serve::serve(*args),
         })
         .expect("a thread for the command");
     match work.join() {

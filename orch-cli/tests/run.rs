@@ -538,7 +538,7 @@ fn a_second_ctrl_c_interrupts_running_nodes() {
 }
 
 /// What Ctrl-C sends.
-fn interrupt(child: &std::process::Child) {
+pub(crate) fn interrupt(child: &std::process::Child) {
     let pid = nix::unistd::Pid::from_raw(child.id() as i32);
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("signal sent");
 }

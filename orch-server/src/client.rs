@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use orch_planner::Plan;
-use orch_runner::{Event, JobId, JobRecord};
+use orch_runner::{Event, JobId, JobRecord, JobState, StopAnswer};
 use serde::Serialize;
 use serde_json::{Value, json};
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
@@ -184,8 +184,8 @@ impl Client {
     }
 
     /// `GET /jobs/:id/events?start=N`, waiting on the server for news: the events from
-    /// `start` on (maybe none yet).
-    pub fn events(&self, id: JobId, start: u64) -> Result<Vec<Event>, ClientError> {
+    /// `start` on (maybe none yet), and the job's state after them.
+    pub fn events(&self, id: JobId, start: u64) -> Result<(Vec<Event>, JobState), ClientError> {
         let url = format!(
             "{}/jobs/{id}/events?start={start}&wait={EVENTS_WAIT_S}",
             self.api
@@ -198,11 +198,18 @@ impl Client {
                     message: format!("`items`: {e}"),
                 }
             })?;
-        items
+        let state = serde_json::from_value(answer["state"].clone()).map_err(|e| {
+            ClientError::BadAnswer {
+                url: url.clone(),
+                message: format!("`state`: {e}"),
+            }
+        })?;
+        let events = items
             .iter()
             .map(|e| e.to_event(id))
             .collect::<Result<_, _>>()
-            .map_err(|message| ClientError::BadAnswer { url, message })
+            .map_err(|message| ClientError::BadAnswer { url, message })?;
+        Ok((events, state))
     }
 
     /// `GET /jobs/:id` and `/jobs/:id/nodes`, as the store's record.
@@ -234,15 +241,25 @@ impl Client {
         Ok((jobs, total))
     }
 
-    /// `POST /command/stop`: PE's answer (`job.state`, `job.nodes`, orch's
-    /// `job.stop_requested`).
-    pub fn stop(&self, id: JobId, force: bool) -> Result<Value, ClientError> {
+    /// `POST /command/stop`: what the server did.
+    pub fn stop(&self, id: JobId, force: bool) -> Result<StopAnswer, ClientError> {
         let url = format!("{}/command/stop", self.api);
-        self.call(
-            "POST",
-            &url,
-            Some(&json!({ "job": id.to_string(), "force": force })),
-        )
+        let body = json!({ "job": id.to_string(), "force": force });
+        let answer = self.call("POST", &url, Some(&body))?;
+        let job = &answer["job"];
+        let read = || -> Result<StopAnswer, serde_json::Error> {
+            Ok(StopAnswer {
+                id,
+                state: serde_json::from_value(job["state"].clone())?,
+                requested: serde_json::from_value(job["stop_requested"].clone())?,
+                force: serde_json::from_value(job["force"].clone())?,
+                node_states: serde_json::from_value(job["nodes"].clone())?,
+            })
+        };
+        read().map_err(|e| ClientError::BadAnswer {
+            url,
+            message: e.to_string(),
+        })
     }
 
     fn call(&self, method: &str, url: &str, body: Option<&Value>) -> Result<Value, ClientError> {

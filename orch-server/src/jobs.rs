@@ -31,7 +31,7 @@ pub(crate) async fn start(
         })
         .await?;
     let (seq, followers) = watch::channel(0);
-    state.track(id, followers);
+    state.track(id, followers, stop.clone());
     let state = state.clone();
     tokio::spawn(async move {
         let mut recorder = recorder;

@@ -25,5 +25,5 @@ pub use auth::{Tokens, User, token_hash};
 pub use client::{Client, ClientError, DeployRequest, Deployed, Scope};
 pub use environments::Environments;
 pub use error::Error;
-pub use listen::{ServeOptions, Server, TlsFiles};
+pub use listen::{SHUTDOWN_GRACE, ServeOptions, Server, TlsFiles};
 pub use pe::{ApiEvent, job_from_api};

@@ -28,6 +28,9 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// slow bodies; longer than the longest `wait` of `GET /jobs/:id/events`.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long a server that is told to stop waits for its jobs to end.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(15);
+
 /// A PEM certificate chain and its private key.
 #[derive(Debug, Clone)]
 pub struct TlsFiles {
@@ -114,7 +117,9 @@ impl Server {
         format!("{}://{}", self.state.scheme, self.local_addr())
     }
 
-    /// Serves until `shutdown` completes; connections still open then are dropped.
+    /// Serves until `shutdown` completes; then interrupts the jobs it runs (as a forced stop
+    /// does) and waits up to [`SHUTDOWN_GRACE`] for them to be recorded as ended. Connections
+    /// still open are dropped.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         let app = axum::Router::new()
             .nest(crate::api::PREFIX, crate::api::routes(self.state.clone()))
@@ -131,7 +136,10 @@ impl Server {
         tokio::pin!(shutdown);
         loop {
             let accepted = tokio::select! {
-                () = &mut shutdown => return,
+                () = &mut shutdown => {
+                    self.state.interrupt_all(SHUTDOWN_GRACE).await;
+                    return;
+                }
                 accepted = self.listener.accept() => accepted,
             };
             let Ok((stream, _peer)) = accepted else {

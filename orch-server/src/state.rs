@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use orch_runner::{Inventory, JobId, Store, Transport};
+use orch_runner::{Inventory, JobId, StopHandle, Store, Transport};
 use tokio::sync::watch;
 
 use crate::auth::Tokens;
@@ -12,6 +12,13 @@ use crate::environments::Environments;
 
 /// How many connections serve reads (each SQLite connection serves one query at a time).
 const READERS: usize = 4;
+
+/// A job this server runs.
+#[derive(Clone)]
+struct Running {
+    seq: watch::Receiver<u64>,
+    stop: StopHandle,
+}
 
 /// The server's shared state.
 pub(crate) struct AppState {
@@ -26,8 +33,9 @@ pub(crate) struct AppState {
     pub(crate) tokens: Option<Tokens>,
     /// Who owns jobs when authentication is off: the user running the server.
     pub(crate) local_user: String,
-    /// For each job this server runs, the newest event's seq (followers wait on it).
-    running: Mutex<HashMap<JobId, watch::Receiver<u64>>>,
+    /// The jobs this server runs: the newest event's seq (followers wait on it), and the
+    /// job's stop handle (for the server's shutdown).
+    running: Mutex<HashMap<JobId, Running>>,
     /// `https` or `http`, for the absolute URLs PE puts in `id`s.
     pub(crate) scheme: &'static str,
 }
@@ -78,8 +86,8 @@ impl AppState {
     }
 
     /// Registers a job this server runs; followers of it wake on `seq`'s changes.
-    pub(crate) fn track(&self, id: JobId, seq: watch::Receiver<u64>) {
-        self.lock_running().insert(id, seq);
+    pub(crate) fn track(&self, id: JobId, seq: watch::Receiver<u64>, stop: StopHandle) {
+        self.lock_running().insert(id, Running { seq, stop });
     }
 
     /// The job is over: followers read the rest from the store.
@@ -89,10 +97,23 @@ impl AppState {
 
     /// The newest-event watch of job `id`, if this server runs it.
     pub(crate) fn watch(&self, id: JobId) -> Option<watch::Receiver<u64>> {
-        self.lock_running().get(&id).cloned()
+        self.lock_running().get(&id).map(|r| r.seq.clone())
     }
 
-    fn lock_running(&self) -> std::sync::MutexGuard<'_, HashMap<JobId, watch::Receiver<u64>>> {
+    /// Interrupts every job this server runs (its nodes end errored, the rest skipped) and
+    /// waits, at most `limit`, for them to be recorded as ended.
+    pub(crate) async fn interrupt_all(&self, limit: std::time::Duration) {
+        let jobs: Vec<Running> = self.lock_running().values().cloned().collect();
+        for job in &jobs {
+            job.stop.force();
+        }
+        let deadline = tokio::time::Instant::now() + limit;
+        while !self.lock_running().is_empty() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    fn lock_running(&self) -> std::sync::MutexGuard<'_, HashMap<JobId, Running>> {
         // A panic while holding it cannot leave the map inconsistent: recover it.
         self.running.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -3,6 +3,7 @@
 pub(crate) mod app;
 pub(crate) mod job;
 pub(crate) mod parser;
+pub(crate) mod serve;
 
 use std::path::PathBuf;
 
@@ -32,17 +33,23 @@ pub(crate) fn environment_source(code: &CodeArgs) -> orch_model::EnvironmentSour
     }
 }
 
-/// The job store at `path`, else the default place. Problems are printed; `Err` is exit 3.
-pub(crate) fn open_store(path: Option<&std::path::Path>) -> Result<orch_runner::Store, Exit> {
-    let path = match path {
-        Some(p) => p.to_path_buf(),
+/// Where the job store is: `path`, else the default place. Problems are printed; `Err` is
+/// exit 3.
+pub(crate) fn store_path(path: Option<&std::path::Path>) -> Result<PathBuf, Exit> {
+    match path {
+        Some(p) => Ok(p.to_path_buf()),
         None => orch_runner::Store::default_path().ok_or_else(|| {
             eprintln!(
                 "Error: no place for the job store: set --store, $ORCH_STORE, $XDG_STATE_HOME or $HOME"
             );
             Exit::Internal
-        })?,
-    };
+        }),
+    }
+}
+
+/// The job store at `path`, else the default place. Problems are printed; `Err` is exit 3.
+pub(crate) fn open_store(path: Option<&std::path::Path>) -> Result<orch_runner::Store, Exit> {
+    let path = store_path(path)?;
     orch_runner::Store::open(&path).map_err(|e| {
         eprintln!("Error: {e}");
         Exit::Internal

@@ -186,7 +186,14 @@ pub(crate) async fn events(
     };
     let next = events.last().map_or(start, |e| e.seq + 1);
     let items: Vec<ApiEvent> = events.iter().map(ApiEvent::from_event).collect();
+    // orch: the job's state, read after the events (a client that saw no `job_finished` and
+    // reads a terminal state knows the job's runner died).
+    let job_state = state
+        .read(move |store| store.job_state(id))
+        .await
+        .map_err(ApiError::store)?;
     Ok(Json(json!({
+        "state": job_state,
         "next-events": {
             "id": format!("{}/events?start={next}", base_url(&state, &headers).job(id)),
             "event": next.to_string(),

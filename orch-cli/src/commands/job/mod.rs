@@ -5,6 +5,7 @@ mod output;
 mod plan;
 mod progress;
 mod prune;
+mod remote;
 mod run;
 mod show;
 mod stop;
@@ -19,6 +20,7 @@ use orch_planner::{Plan, PlanRequest, Target};
 use crate::cli::CodeArgs;
 use crate::commands::environment_source;
 use crate::exit::Exit;
+pub(crate) use nodes::{NodeAccessArgs, runtime, transport};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum JobCommand {
@@ -169,6 +171,36 @@ impl PlanSourceArgs {
             return Err(Exit::InvalidInput);
         }
         Ok(orch_model::graph(&model, &orch_model::select(&model, &[])))
+    }
+
+    /// The target as PE's deploy `scope` (`--server`): the server plans from its own code.
+    fn scope(&self) -> Result<orch_server::Scope, Exit> {
+        if self.graph.is_some() {
+            eprintln!("Error: --graph plans on this machine; with --server, the server plans");
+            return Err(Exit::InvalidInput);
+        }
+        let target = self.target().map_err(|e| {
+            eprintln!("Error: {e}");
+            Exit::InvalidInput
+        })?;
+        Ok(match target {
+            Target::Environment => orch_server::Scope::WholeEnvironment,
+            Target::Nodes(nodes) => orch_server::Scope::Nodes(nodes.into_iter().collect()),
+            Target::Applications(_) => match self.applications.as_slice() {
+                [one] => orch_server::Scope::Application(one.clone()),
+                _ => {
+                    eprintln!(
+                        "Error: with --server, a job targets one application (PE's deploy scope)"
+                    );
+                    return Err(Exit::InvalidInput);
+                }
+            },
+        })
+    }
+
+    /// The environment's name.
+    fn environment(&self) -> &str {
+        &self.code.environment
     }
 
     /// Whether the target is the whole environment.

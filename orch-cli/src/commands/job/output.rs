@@ -4,7 +4,9 @@
 use std::io::{LineWriter, Write};
 
 use clap::ValueEnum;
-use orch_runner::{Event, EventSink, RunText};
+use orch_runner::{Event, EventKind, EventSink, JobId, RunText};
+
+use crate::exit::Exit;
 
 use super::progress::Progress;
 
@@ -52,6 +54,21 @@ impl Output {
         }
     }
 
+    /// What `job run` says before the first event: Puppet's deployment header with the job's
+    /// id (text), or the plan's warnings on stderr (JSON: stdout holds only events).
+    pub(super) fn announce(&mut self, plan: &orch_planner::Plan, id: JobId) {
+        if self.format == RunFormat::Text {
+            self.print(&format!(
+                "Starting deployment ...\n\n{}New job created: {id}\n",
+                orch_planner::render_job_header(plan, id)
+            ));
+        } else {
+            for w in &plan.warnings {
+                eprintln!("Warning: {w}");
+            }
+        }
+    }
+
     fn write(&mut self, bytes: &[u8]) {
         if self.write_error.is_none()
             && let Err(e) = self.out.write_all(bytes)
@@ -81,4 +98,26 @@ impl EventSink for Output {
             }
         }
     }
+}
+
+/// Prints `events`; once the job has ended (`job_finished`) or the output is gone, what the
+/// command exits with.
+pub(super) fn print_events(output: &mut Output, events: &[Event]) -> Option<Exit> {
+    for event in events {
+        output.event(event);
+        if let Some(e) = output.write_error.take() {
+            // A reader that went away (`| head`) ends the following, not the job.
+            return Some(match e.kind() {
+                std::io::ErrorKind::BrokenPipe => Exit::Success,
+                _ => {
+                    eprintln!("Error: could not write the output: {e}");
+                    Exit::Internal
+                }
+            });
+        }
+        if let EventKind::JobFinished { state, .. } = event.kind {
+            return Some(Exit::for_job(state));
+        }
+    }
+    None
 }

@@ -17,6 +17,7 @@ use super::PlanSourceArgs;
 use super::nodes::{NodeAccessArgs, check_nodes, checks_json, runtime, transport};
 use super::output::{Output, RunFormat};
 use super::progress::Progress;
+use super::remote::ServerArgs;
 use crate::commands::open_store;
 use crate::exit::Exit;
 
@@ -26,6 +27,8 @@ pub(crate) struct RunArgs {
     source: PlanSourceArgs,
     #[command(flatten)]
     access: NodeAccessArgs,
+    #[command(flatten)]
+    server: ServerArgs,
     /// Connect to every node first; if any cannot be reached or authenticated, start no job
     /// (exit 3).
     #[arg(long)]
@@ -82,6 +85,11 @@ pub(crate) struct RunArgs {
 }
 
 pub(super) fn run(args: RunArgs) -> Exit {
+    match args.server.client() {
+        Ok(Some(client)) => return run_on_server(&args, &client),
+        Ok(None) => {}
+        Err(exit) => return exit,
+    }
     let inventory = match args.access.load() {
         Ok(inv) => inv,
         Err(exit) => return exit,
@@ -234,18 +242,11 @@ pub(super) fn run(args: RunArgs) -> Exit {
             }
         }));
     }
-    if args.format == RunFormat::Text {
-        output.print(&format!(
-            "Starting deployment ...\n\n{}New job created: {id}\n",
-            orch_planner::render_job_header(&plan, id)
-        ));
-        if let Some(r) = &rerun {
-            output.print(&format!("{}\n", r.describe()));
-        }
-    } else {
-        for w in &plan.warnings {
-            eprintln!("Warning: {w}");
-        }
+    output.announce(&plan, id);
+    if let Some(r) = &rerun
+        && args.format == RunFormat::Text
+    {
+        output.print(&format!("{}\n", r.describe()));
     }
 
     // `orch job stop ID` from any terminal reaches this job through the store.
@@ -287,6 +288,50 @@ pub(super) fn run(args: RunArgs) -> Exit {
         return Exit::Interrupted;
     }
     Exit::for_job(report.state)
+}
+
+/// `--server`: the server plans, records and runs the job; this prints it as it goes.
+fn run_on_server(args: &RunArgs, client: &orch_server::Client) -> Exit {
+    let local_only = [
+        (args.preflight, "--preflight"),
+        (args.rerun.is_some(), "--rerun"),
+        (args.on_failure != FailurePolicy::default(), "--on-failure"),
+        (args.max_failures.is_some(), "--max-failures"),
+        (args.batch_size.is_some(), "--batch-size"),
+        (args.canary.is_some(), "--canary"),
+        (args.pause_between_levels, "--pause-between-levels"),
+        (args.store.is_some(), "--store"),
+        (args.access.inventory.is_some(), "--inventory"),
+    ];
+    if let Some((_, flag)) = local_only.iter().find(|(given, _)| *given) {
+        eprintln!(
+            "Error: {flag} is not available with --server (the server's inventory, store and \
+             defaults apply)"
+        );
+        return Exit::InvalidInput;
+    }
+    let scope = match args.source.scope() {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    let request = orch_server::DeployRequest {
+        environment: args.source.environment().to_owned(),
+        scope,
+        noop: match (args.noop, args.no_noop) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+        // The server's default is PE's (unlimited); orch's CLI default is 100.
+        concurrency: match args.concurrency {
+            Some(0) => None,
+            Some(n) => Some(n),
+            None => Some(orch_runner::DEFAULT_CONCURRENCY as u32),
+        },
+        timeout_s: args.timeout,
+        description: args.description.clone(),
+    };
+    super::remote::run(client, request, args.format)
 }
 
 /// First Ctrl-C: stop (nothing new starts); a second Ctrl-C or SIGTERM: interrupt running

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use orch_runner::{EventKind, EventSink, JobId, JobQuery, JobState, RunText, Store, Timestamp};
+use orch_runner::{JobId, JobQuery, JobState, RunText, Store, Timestamp};
 
-use super::output::{Output, RunFormat};
+use super::output::{Output, RunFormat, print_events};
 use super::{json, parse_time, store_error};
 use crate::commands::open_store;
 use crate::exit::Exit;
@@ -37,6 +37,8 @@ pub(crate) struct ShowArgs {
     /// Pass over this many of the newest matching jobs first.
     #[arg(long, value_name = "N", default_value_t = 0)]
     offset: usize,
+    #[command(flatten)]
+    server: super::remote::ServerArgs,
     /// The job store (default: $ORCH_STORE, else $XDG_STATE_HOME/orch/jobs.sqlite3).
     #[arg(long, value_name = "PATH", env = "ORCH_STORE")]
     store: Option<PathBuf>,
@@ -62,6 +64,11 @@ fn parse_state(text: &str) -> Result<JobState, String> {
 }
 
 pub(super) fn show(args: &ShowArgs) -> Exit {
+    match args.server.client() {
+        Ok(Some(client)) => return show_from_server(args, &client),
+        Ok(None) => {}
+        Err(exit) => return exit,
+    }
     let store = match open_store(args.store.as_deref()) {
         Ok(s) => s,
         Err(exit) => return exit,
@@ -104,6 +111,50 @@ pub(super) fn show(args: &ShowArgs) -> Exit {
                     "schema": orch_runner::SCHEMA_VERSION,
                     "items": page.items.iter().map(|j| j.summary_json()).collect::<Vec<_>>(),
                     "pagination": {"limit": query.limit, "offset": query.offset, "total": page.total},
+                })),
+            }
+        }
+    };
+    crate::commands::print(&text)
+}
+
+/// `--server`: the same outputs, from the server's API.
+fn show_from_server(args: &ShowArgs, client: &orch_server::Client) -> Exit {
+    let format = match args.format {
+        ShowFormat::Text => RunFormat::Text,
+        ShowFormat::Json => RunFormat::Json,
+    };
+    let text = match args.id {
+        Some(id) if args.follow => return super::remote::follow(client, id, format),
+        Some(id) => match client.job(id) {
+            Ok(job) => match args.format {
+                ShowFormat::Text => orch_runner::render_job_detail(&job),
+                ShowFormat::Json => json(&job),
+            },
+            Err(e) => return super::remote::client_error(&e),
+        },
+        None => {
+            let filtered = !args.states.is_empty()
+                || args.user.is_some()
+                || args.since.is_some()
+                || args.environment.is_some();
+            if filtered {
+                eprintln!(
+                    "Error: --state, --user, --since and --environment filter this machine's \
+                     store; PE's API lists jobs by page only"
+                );
+                return Exit::InvalidInput;
+            }
+            let (jobs, total) = match client.jobs(args.limit, args.offset) {
+                Ok(page) => page,
+                Err(e) => return super::remote::client_error(&e),
+            };
+            match args.format {
+                ShowFormat::Text => orch_runner::render_job_list(&jobs),
+                ShowFormat::Json => json(&serde_json::json!({
+                    "schema": orch_runner::SCHEMA_VERSION,
+                    "items": jobs.iter().map(|j| j.summary_json()).collect::<Vec<_>>(),
+                    "pagination": {"limit": args.limit, "offset": args.offset, "total": total},
                 })),
             }
         }
@@ -155,22 +206,9 @@ fn follow(store: &Store, id: JobId, format: RunFormat) -> Exit {
             std::thread::sleep(FOLLOW_POLL);
             continue;
         }
-        for event in &events {
-            output.event(event);
-            after = event.seq;
-            if let Some(e) = output.write_error.take() {
-                // A reader that went away (`| head`) ends the following, not the job.
-                return match e.kind() {
-                    std::io::ErrorKind::BrokenPipe => Exit::Success,
-                    _ => {
-                        eprintln!("Error: could not write the output: {e}");
-                        Exit::Internal
-                    }
-                };
-            }
-            if let EventKind::JobFinished { state, .. } = event.kind {
-                return Exit::for_job(state);
-            }
+        after = events.last().map_or(after, |e| e.seq);
+        if let Some(exit) = print_events(&mut output, &events) {
+            return exit;
         }
     }
 }

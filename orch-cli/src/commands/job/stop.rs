@@ -15,6 +15,8 @@ pub(crate) struct StopArgs {
     /// Interrupt the running nodes too (they end errored); without it they finish.
     #[arg(long)]
     force: bool,
+    #[command(flatten)]
+    server: super::remote::ServerArgs,
     /// The job store (default: $ORCH_STORE, else $XDG_STATE_HOME/orch/jobs.sqlite3).
     #[arg(long, value_name = "PATH", env = "ORCH_STORE")]
     store: Option<PathBuf>,
@@ -30,6 +32,19 @@ enum StopFormat {
 }
 
 pub(super) fn stop(args: &StopArgs) -> Exit {
+    match args.server.client() {
+        Ok(Some(client)) => {
+            return match client.stop(args.id, args.force) {
+                Ok(answer) => crate::commands::print(&match args.format {
+                    StopFormat::Text => orch_runner::render_stop_answer(&answer),
+                    StopFormat::Json => json(&answer),
+                }),
+                Err(e) => super::remote::client_error(&e),
+            };
+        }
+        Ok(None) => {}
+        Err(exit) => return exit,
+    }
     let store = match open_store(args.store.as_deref()) {
         Ok(s) => s,
         Err(exit) => return exit,
