@@ -4,7 +4,7 @@
 
 use orch_runner::{
     ErrorCause, Event, JobId, JobRecord, JobState, NodeCounts, NodeRecord, NodeState, StopRequest,
-    Timestamp,
+    SummaryStatus, Timestamp,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -111,30 +111,34 @@ pub(crate) fn node_json(job: &JobRecord, node: &NodeRecord, latest_event: Option
         _ => None,
     };
     let summary = node.run_summary();
-    let result = summary.as_ref().map(|s| {
-        json!({
-            "hash": Value::Null,
-            "noop": { "noop": job.noop == Some(true), "no_noop": job.noop == Some(false) },
-            "status": match node.state {
-                NodeState::Failed => "failed",
-                _ if s.resources.changed.unwrap_or(0) > 0 => "changed",
-                _ => "unchanged",
-            },
-            "metrics": {
-                "total": s.resources.total,
-                "changed": s.resources.changed,
-                "failed": s.resources.failed,
-                "skipped": s.resources.skipped,
-                "out_of_sync": s.resources.changed.zip(s.resources.noop).map(|(c, n)| c + n),
-                "corrective_change": Value::Null,
-                "restarted": Value::Null,
-                "scheduled": Value::Null,
-                "failed_to_restart": Value::Null,
-            },
-            "environment": job.environment,
-            "configuration_version": s.config_version,
-        })
-    });
+    // PE's `result` is the run's report: only from a summary this run wrote.
+    let result = summary
+        .as_ref()
+        .filter(|s| s.status == SummaryStatus::Ok)
+        .map(|s| {
+            json!({
+                "hash": Value::Null,
+                "noop": { "noop": job.noop == Some(true), "no_noop": job.noop == Some(false) },
+                "status": match node.state {
+                    NodeState::Failed => "failed",
+                    _ if s.resources.changed.unwrap_or(0) > 0 => "changed",
+                    _ => "unchanged",
+                },
+                "metrics": {
+                    "total": s.resources.total,
+                    "changed": s.resources.changed,
+                    "failed": s.resources.failed,
+                    "skipped": s.resources.skipped,
+                    "out_of_sync": s.resources.changed.zip(s.resources.noop).map(|(c, n)| c + n),
+                    "corrective_change": Value::Null,
+                    "restarted": Value::Null,
+                    "scheduled": Value::Null,
+                    "failed_to_restart": Value::Null,
+                },
+                "environment": job.environment,
+                "configuration_version": s.config_version,
+            })
+        });
     json!({
         "name": node.name,
         "state": node.state,

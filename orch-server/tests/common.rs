@@ -30,6 +30,20 @@ pub(crate) struct Setup {
     pub(crate) tokens: Option<Tokens>,
     pub(crate) tls: Option<TlsFiles>,
     pub(crate) inventory: Inventory,
+    /// The token `get` and `post` send.
+    pub(crate) token: Option<&'static str>,
+}
+
+impl Setup {
+    /// Authentication on, with one token for `alice` that `get` and `post` send.
+    pub(crate) fn with_alice(self) -> Setup {
+        let file = format!("alice {}\n", orch_server::token_hash("alice-token"));
+        Setup {
+            tokens: Some(Tokens::parse(&file).unwrap()),
+            token: Some("alice-token"),
+            ..self
+        }
+    }
 }
 
 impl Default for Setup {
@@ -40,6 +54,7 @@ impl Default for Setup {
             tokens: None,
             tls: None,
             inventory: Inventory::empty(),
+            token: None,
         }
     }
 }
@@ -49,6 +64,7 @@ impl Default for Setup {
 pub(crate) struct TestServer {
     pub(crate) url: String,
     pub(crate) store: PathBuf,
+    token: Option<&'static str>,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -58,6 +74,7 @@ impl TestServer {
     pub(crate) fn start(setup: Setup) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let store = dir.path().join("jobs.sqlite3");
+        let token = setup.token;
         let options = ServeOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             tls: setup.tls,
@@ -92,6 +109,7 @@ impl TestServer {
         TestServer {
             url,
             store,
+            token,
             _dir: dir,
             shutdown: Some(shutdown),
             thread: Some(thread),
@@ -104,11 +122,11 @@ impl TestServer {
     }
 
     pub(crate) fn get(&self, path: &str) -> (u16, Value) {
-        call(&agent(), "GET", &self.api(path), None, None)
+        call(&agent(), "GET", &self.api(path), None, self.token)
     }
 
     pub(crate) fn post(&self, path: &str, body: &str) -> (u16, Value) {
-        call(&agent(), "POST", &self.api(path), Some(body), None)
+        call(&agent(), "POST", &self.api(path), Some(body), self.token)
     }
 
     /// Polls the job until it has ended; its `GET /jobs/:id`.
@@ -173,4 +191,34 @@ pub(crate) fn call(
     let text = response.body_mut().read_to_string().unwrap();
     let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
     (status, value)
+}
+
+/// `value` with what varies between runs replaced: times, durations, the server's address.
+pub(crate) fn stable(value: &Value, url: &str) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let varies = k.ends_with("timestamp")
+                        || k.ends_with("_time")
+                        || k == "time"
+                        || k == "duration"
+                        || k == "duration_s"
+                        || k == "run_time_s";
+                    let v = if varies && !v.is_null() {
+                        Value::String("[VARIES]".into())
+                    } else {
+                        stable(v, url)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(|v| stable(v, url)).collect()),
+        Value::String(s) => Value::String(
+            s.replace(url, "[URL]")
+                .replace(&examples().display().to_string(), "[EXAMPLES]"),
+        ),
+        other => other.clone(),
+    }
 }

@@ -259,11 +259,17 @@ pub(crate) async fn event_stream(
         .await
         .map_err(ApiError::store)?;
     let watch = state.watch(id);
+    // `Phase`: following, then the `end` event once `job_finished` was sent, then nothing.
     let stream = futures_util::stream::unfold(
-        (state, start, watch, false),
-        move |(state, next, mut watch, done)| async move {
-            if done {
-                return None;
+        (state, start, watch, Phase::Following),
+        move |(state, next, mut watch, phase)| async move {
+            match phase {
+                Phase::Over => return None,
+                Phase::Finished => {
+                    let event = SseEvent::default().event("end").data("");
+                    return Some((Ok(event), (state, next, watch, Phase::Over)));
+                }
+                Phase::Following => {}
             }
             loop {
                 let after = next - 1;
@@ -271,7 +277,7 @@ pub(crate) async fn event_stream(
                     Ok(events) => events,
                     Err(e) => {
                         let event = SseEvent::default().event("error").data(e.to_string());
-                        return Some((Ok(event), (state, next, watch, true)));
+                        return Some((Ok(event), (state, next, watch, Phase::Over)));
                     }
                 };
                 if !events.is_empty() {
@@ -285,15 +291,28 @@ pub(crate) async fn event_stream(
                         .event("events")
                         .json_data(&data)
                         .unwrap_or_default();
-                    return Some((Ok(event), (state, last, watch, finished)));
+                    let phase = if finished {
+                        Phase::Finished
+                    } else {
+                        Phase::Following
+                    };
+                    return Some((Ok(event), (state, last, watch, phase)));
                 }
                 if job_over(&state, id).await.unwrap_or(true) {
                     let event = SseEvent::default().event("end").data("");
-                    return Some((Ok(event), (state, next, watch, true)));
+                    return Some((Ok(event), (state, next, watch, Phase::Over)));
                 }
                 wait_for_more(&mut watch, tokio::time::Instant::now() + POLL).await;
             }
         },
     );
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// Where an event stream is.
+#[derive(Debug, Clone, Copy)]
+enum Phase {
+    Following,
+    Finished,
+    Over,
 }
