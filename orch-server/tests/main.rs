@@ -2,4 +2,6 @@
 //! spoken to over HTTP.
 
 mod api;
+mod browser;
 mod common;
+mod web;
