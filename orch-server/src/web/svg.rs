@@ -152,7 +152,8 @@ fn draw(picture: &Picture) -> String {
         ".node .name{font-family:ui-monospace,monospace;font-weight:600;font-size:13px}",
         ".node .component{fill:#57606a;font-family:ui-monospace,monospace;font-size:11px}",
         ".edge path{fill:none;stroke:#57606a;stroke-width:1.4}",
-        ".edge text{fill:#0550ae;font-size:11px}",
+        // A white halo keeps labels readable where they cross other arrows.
+        ".edge text{fill:#0550ae;font-size:11px;stroke:#fff;stroke-width:4px;paint-order:stroke;stroke-linejoin:round}",
         ".heading{fill:#57606a;font-size:12px;text-transform:uppercase;letter-spacing:.05em}",
         ".title{font-size:15px;font-weight:600}",
         ".message{fill:#cf222e;font-size:12px}",
