@@ -2,5 +2,7 @@
 //! spoken to over HTTP.
 
 mod api;
+mod browser;
 mod common;
 mod tls;
+mod web;

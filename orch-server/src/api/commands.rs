@@ -183,12 +183,26 @@ async fn plan_of(
     concurrency: Option<u32>,
 ) -> Result<Plan, ApiError> {
     let target = target_of(request)?;
+    plan_target(state, &request.environment, target, concurrency)
+        .await?
+        .map_err(|e| plan_error(e, &request.environment))
+}
+
+/// The plan of `target` in `environment` (also the web view's picture): the outer error is an
+/// environment that is unknown or does not evaluate, the inner one the planner's, kept as it
+/// is so that the web view can draw a cycle.
+pub(crate) async fn plan_target(
+    state: &AppState,
+    environment: &str,
+    target: Target,
+    concurrency: Option<u32>,
+) -> Result<Result<Plan, PlanError>, ApiError> {
     let whole = matches!(target, Target::Environment);
     let evaluated = state
         .environments
-        .evaluate(&request.environment)
+        .evaluate(environment)
         .await
-        .ok_or_else(|| ApiError::unknown_environment(&request.environment))?;
+        .ok_or_else(|| ApiError::unknown_environment(environment))?;
     let errors = evaluated.errors();
     if !errors.is_empty() {
         return Err(ApiError::new(
@@ -196,10 +210,10 @@ async fn plan_of(
             "puppetlabs.orchestrator/environment-error",
             format!(
                 "Environment {} could not be evaluated: {}",
-                request.environment, errors[0]
+                environment, errors[0]
             ),
         )
-        .with_details(json!({ "environment": request.environment, "errors": errors })));
+        .with_details(json!({ "environment": environment, "errors": errors })));
     }
     // A whole-environment job also runs the inventory's nodes that host no component.
     let extra_nodes = if whole {
@@ -212,8 +226,7 @@ async fn plan_of(
         concurrency,
         extra_nodes,
     };
-    orch_planner::plan(&evaluated.graph(), &plan_request)
-        .map_err(|e| plan_error(e, &request.environment))
+    Ok(orch_planner::plan(&evaluated.graph(), &plan_request))
 }
 
 fn target_of(request: &DeployBody) -> Result<Target, ApiError> {
@@ -275,7 +288,7 @@ fn empty_target(environment: &str, target: &Target) -> ApiError {
 }
 
 /// Each planning error as the orchestrator's kind.
-fn plan_error(e: PlanError, environment: &str) -> ApiError {
+pub(crate) fn plan_error(e: PlanError, environment: &str) -> ApiError {
     let (kind, details) = match &e {
         PlanError::EmptyEnvironment { .. } => (
             "puppetlabs.orchestrator/empty-environment",

@@ -1,7 +1,7 @@
 //! PE's orchestrator API v1 under `/orchestrator/v1` (`reference/orchestrator.md` §6): JSON
 //! bodies, PE's field names, status codes and `{kind, msg, details}` error bodies.
 
-mod commands;
+pub(crate) mod commands;
 mod environments;
 mod jobs;
 
@@ -74,7 +74,7 @@ pub(crate) struct Caller {
 }
 
 /// Every endpoint but the root needs a token the token file accepts (when there is one).
-async fn authenticate(
+pub(crate) async fn authenticate(
     State(state): State<Arc<AppState>>,
     mut request: Request,
     next: Next,
