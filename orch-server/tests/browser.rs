@@ -163,6 +163,8 @@ impl Browser {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/browser-screenshots");
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("{name}.png"));
+        // The boxes' colours fade in (0.3 s): a picture of the settled page.
+        tokio::time::sleep(Duration::from_millis(400)).await;
         if let Ok(png) = self.client.screenshot().await {
             std::fs::write(&path, png).unwrap();
         }
