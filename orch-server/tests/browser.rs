@@ -138,6 +138,15 @@ impl Browser {
         }
     }
 
+    /// Waits until the live view shows the job in `state`.
+    async fn until_job_state(&self, state: &str) {
+        let expr = format!(
+            "document.querySelector('#job-state [data-state]')?.dataset.state === '{state}'"
+        );
+        self.until(&expr, &format!("the job {state} on the page"))
+            .await;
+    }
+
     async fn click(&self, css: &str) {
         self.client
             .wait()
@@ -154,6 +163,8 @@ impl Browser {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/browser-screenshots");
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("{name}.png"));
+        // The boxes' colours fade in (0.3 s): a picture of the settled page.
+        tokio::time::sleep(Duration::from_millis(400)).await;
         if let Ok(png) = self.client.screenshot().await {
             std::fs::write(&path, png).unwrap();
         }
@@ -165,12 +176,29 @@ impl Browser {
     }
 }
 
+/// The whole environment as the API body of a deploy or plan.
+const WHOLE: &str = r#"{"environment": "production", "scope": {"whole_environment": true}}"#;
+
+/// A server whose nodes run `script`, but those in `scripts`.
+fn server_running(scripts: HashMap<String, Script>, script: Script) -> TestServer {
+    TestServer::start(Setup {
+        transport: Arc::new(ScriptedTransport::new(scripts, script)),
+        ..Setup::default()
+    })
+}
+
+/// Deploys the whole environment and opens the job's live view; the job's number.
+async fn deploy_and_open(server: &TestServer, b: &Browser) -> String {
+    let (status, answer) = server.post("/command/deploy", WHOLE);
+    assert_eq!(status, 202, "{answer}");
+    let id = answer["job"]["name"].as_str().unwrap().to_owned();
+    b.goto(&format!("{}/#/jobs/{id}", server.url)).await;
+    id
+}
+
 /// Each level of the API's plan of the whole environment: its node names.
 fn api_levels(server: &TestServer) -> BTreeMap<u64, BTreeSet<String>> {
-    let (status, plan) = server.post(
-        "/command/plan",
-        r#"{"environment": "production", "scope": {"whole_environment": true}}"#,
-    );
+    let (status, plan) = server.post("/command/plan", WHOLE);
     assert_eq!(status, 200, "{plan}");
     plan["levels"]
         .as_array()
@@ -243,10 +271,7 @@ async fn the_live_view_colours_every_node_with_its_final_state() {
     // The plan first, to choose a node to fail: one that others wait for, beside a node of
     // its level that finishes (in the shop: a web node; the balancer is skipped).
     let plain = TestServer::start(Setup::default());
-    let (_, plan) = plain.post(
-        "/command/plan",
-        r#"{"environment": "production", "scope": {"whole_environment": true}}"#,
-    );
+    let (_, plan) = plain.post("/command/plan", WHOLE);
     drop(plain);
     let producers: BTreeSet<&str> = plan["edges"]
         .as_array()
@@ -266,18 +291,9 @@ async fn the_live_view_colours_every_node_with_its_final_state() {
         .to_owned();
     let mut scripts = HashMap::new();
     scripts.insert(failing.clone(), Script::exit(1, 400));
-    let server = TestServer::start(Setup {
-        transport: Arc::new(ScriptedTransport::new(scripts, Script::exit(0, 300))),
-        ..Setup::default()
-    });
+    let server = server_running(scripts, Script::exit(0, 300));
     let b = browser().await;
-    let (status, answer) = server.post(
-        "/command/deploy",
-        r#"{"environment": "production", "scope": {"whole_environment": true}}"#,
-    );
-    assert_eq!(status, 202, "{answer}");
-    let id = answer["job"]["name"].as_str().unwrap().to_owned();
-    b.goto(&format!("{}/#/jobs/{id}", server.url)).await;
+    let id = deploy_and_open(&server, &b).await;
     b.until(
         "document.querySelectorAll('.node-box').length > 0",
         "the node boxes",
@@ -320,11 +336,7 @@ async fn the_live_view_colours_every_node_with_its_final_state() {
     let colours = colours.as_object().unwrap();
     let distinct: BTreeSet<&str> = colours.values().map(|c| c.as_str().unwrap()).collect();
     assert_eq!(distinct.len(), colours.len(), "{colours:?}");
-    b.until(
-        "document.querySelector('#job-state [data-state]')?.dataset.state === 'failed'",
-        "the job's state",
-    )
-    .await;
+    b.until_job_state("failed").await;
     // The node's output and summary are one click away.
     b.click(&format!(".node-box[data-node='{failing}']")).await;
     b.until(
@@ -345,21 +357,9 @@ async fn the_live_view_colours_every_node_with_its_final_state() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_stop_button_stops_the_job() {
-    let server = TestServer::start(Setup {
-        transport: Arc::new(ScriptedTransport::new(
-            HashMap::new(),
-            Script::exit(0, 3000),
-        )),
-        ..Setup::default()
-    });
+    let server = server_running(HashMap::new(), Script::exit(0, 3000));
     let b = browser().await;
-    let (status, answer) = server.post(
-        "/command/deploy",
-        r#"{"environment": "production", "scope": {"whole_environment": true}}"#,
-    );
-    assert_eq!(status, 202, "{answer}");
-    let id = answer["job"]["name"].as_str().unwrap().to_owned();
-    b.goto(&format!("{}/#/jobs/{id}", server.url)).await;
+    let id = deploy_and_open(&server, &b).await;
     b.until(
         "document.querySelector('.node-box[data-state=running]') !== null",
         "a running node",
@@ -373,11 +373,7 @@ async fn the_stop_button_stops_the_job() {
     .await;
     let job = server.wait_for_job(&id);
     assert_eq!(job["state"], "stopped", "{job}");
-    b.until(
-        "document.querySelector('#job-state [data-state]')?.dataset.state === 'stopped'",
-        "the job stopped on the page",
-    )
-    .await;
+    b.until_job_state("stopped").await;
     b.screenshot("stopped").await;
     b.close().await;
 }

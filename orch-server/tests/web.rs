@@ -80,3 +80,22 @@ fn bad_plan_picture_parameters_are_pe_errors() {
         );
     }
 }
+
+#[test]
+fn the_plan_picture_needs_the_token_the_api_needs() {
+    let tokens =
+        orch_server::Tokens::parse(&format!("alice {}\n", orch_server::token_hash("t0ken")))
+            .unwrap();
+    let server = TestServer::start(Setup {
+        tokens: Some(tokens),
+        ..Setup::default()
+    });
+    let url = format!("{}/ui/plan.svg?environment=production", server.url);
+    let (status, body) = crate::common::call(&agent(), "GET", &url, None, None);
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["kind"], "puppetlabs.rbac/user-unauthenticated");
+    let (status, _) = crate::common::call(&agent(), "GET", &url, None, Some("t0ken"));
+    assert_eq!(status, 200);
+    // The page itself is public: it asks for the token.
+    assert_eq!(get(&server, "/").0, 200);
+}
