@@ -78,15 +78,18 @@ async fn plan_picture(
         .get("application")
         .map(|a| a.trim())
         .filter(|a| !a.is_empty());
-    let nodes: Vec<&str> = params
-        .get("nodes")
-        .map(|n| {
-            n.split(',')
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+    let nodes: Option<Vec<&str>> = params.get("nodes").map(|n| {
+        n.split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .collect()
+    });
+    if nodes.as_ref().is_some_and(Vec::is_empty) {
+        return Err(ApiError::validation(
+            "Parameter 'nodes' names no node: give certnames separated by commas",
+        ));
+    }
+    let nodes = nodes.unwrap_or_default();
     let target = match (application, nodes.is_empty()) {
         (Some(_), false) => {
             return Err(ApiError::validation(
