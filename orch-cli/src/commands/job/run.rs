@@ -300,13 +300,13 @@ fn run_on_server(args: &RunArgs, client: &orch_server::Client) -> Exit {
         (args.batch_size.is_some(), "--batch-size"),
         (args.canary.is_some(), "--canary"),
         (args.pause_between_levels, "--pause-between-levels"),
-        (args.store.is_some(), "--store"),
-        (args.access.inventory.is_some(), "--inventory"),
     ];
+    // `--store` and `--inventory` (often set through $ORCH_STORE, $ORCH_INVENTORY) are this
+    // machine's: the server uses its own.
     if let Some((_, flag)) = local_only.iter().find(|(given, _)| *given) {
         eprintln!(
-            "Error: {flag} is not available with --server (the server's inventory, store and \
-             defaults apply)"
+            "Error: {flag} is not available with --server (the server runs the job with its \
+             inventory, store and defaults)"
         );
         return Exit::InvalidInput;
     }
