@@ -1,7 +1,8 @@
 //! Capability types declared in Ruby (`Puppet::Type.newtype(:sql, :is_capability => true)`),
 //! read as text: the type's name and its parameters, without running Ruby.
 
-use crate::loader::{CapabilityType, capitalize};
+use crate::code::CapabilityType;
+use crate::reference::capitalize_type as capitalize;
 
 /// The capability type a `lib/puppet/type/*.rb` file declares, if it declares one.
 pub(crate) fn capability_type(text: &str) -> Option<CapabilityType> {
