@@ -71,8 +71,9 @@ pub(crate) struct RubyFunction {
 /// every method that takes a name autoloads what that name needs first, as Puppet's autoloader
 /// does, so callers never load anything themselves.
 pub(crate) trait CodeSource {
-    /// The environment's name (`get_compiler_environment`).
-    fn environment_name(&self) -> &str;
+    /// The environment's directory (a single manifest's directory), where relative data paths
+    /// are found.
+    fn environment_dir(&self) -> Option<&std::path::Path>;
 
     /// Line and column of a byte offset in a loaded file.
     fn location(&self, file: usize, offset: usize) -> Location;
@@ -94,7 +95,6 @@ pub(crate) trait CodeSource {
     fn mappings(&self) -> &[Mapping];
 
     /// The Ruby function file a module on the modulepath has for `name`, if any.
-    #[allow(dead_code)]
     fn ruby_function(&self, name: &str) -> Option<&RubyFunction>;
 
     /// Hiera: the data `lookup` (and `hiera*`) asks for. `vars` gives the variables in scope at

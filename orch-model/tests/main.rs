@@ -3,6 +3,7 @@
 
 mod examples;
 mod properties;
+mod puppet;
 mod scenarios;
 
 use std::fmt::Write as _;

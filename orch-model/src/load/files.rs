@@ -14,6 +14,11 @@ impl Environment {
     pub(super) fn find_code(&mut self, source: &EnvironmentSource) -> Vec<PathBuf> {
         let path = &source.path;
         let mut manifests = vec![];
+        self.root = if path.is_dir() {
+            Some(path.clone())
+        } else {
+            path.parent().map(Path::to_path_buf)
+        };
         if path.is_dir() {
             let conf = read_environment_conf(path);
             let manifest = conf

@@ -46,6 +46,8 @@ pub(crate) type Site = (usize, usize, Option<Expr>);
 #[derive(Debug, Default)]
 pub struct Environment {
     pub(crate) name: String,
+    /// The environment's directory (a single manifest's directory).
+    root: Option<PathBuf>,
     pub(crate) files: Vec<LoadedFile>,
     pub(crate) main: Vec<(usize, Program)>,
     /// Shared: evaluation takes a definition per instance and component without copying it.
@@ -113,8 +115,8 @@ impl Environment {
 }
 
 impl CodeSource for Environment {
-    fn environment_name(&self) -> &str {
-        &self.name
+    fn environment_dir(&self) -> Option<&std::path::Path> {
+        self.root.as_deref()
     }
 
     fn location(&self, file: usize, offset: usize) -> Location {

@@ -26,7 +26,6 @@ const CONTROL: &[&str] = &[
     "break",
     "return",
     "defined",
-    "get_compiler_environment",
     "type",
     "create_resources",
 ];
@@ -36,7 +35,7 @@ const DATA: &[&str] = &[
     "regsubst", "length",
 ];
 /// Types called as functions.
-const CONVERSION: &[&str] = &["String", "Integer", "Array", "Hash", "to_hash", "new"];
+const CONVERSION: &[&str] = &["String", "Integer", "Array", "Hash", "new"];
 
 /// True for the functions of this group.
 pub(super) fn provides(name: &str) -> bool {
@@ -127,7 +126,6 @@ fn control(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult
             Value::Type(t, _) => ev.code.definition(t).is_some(),
             _ => false,
         })),
-        "get_compiler_environment" => Value::Str(ev.code.environment_name().to_string()),
         "type" => Value::Type(
             args.first().map(|a| a.type_name()).unwrap_or_default(),
             vec![],
@@ -369,7 +367,7 @@ fn conversion(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalRes
             Some(other) => Value::Array(vec![other]),
             None => Value::Array(vec![]),
         },
-        "Hash" | "to_hash" => match args.into_iter().next() {
+        "Hash" => match args.into_iter().next() {
             Some(Value::Hash(h)) => Value::Hash(h),
             Some(Value::Array(a)) => Value::Hash(pairs(a)),
             _ => Value::Hash(vec![]),

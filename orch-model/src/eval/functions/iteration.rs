@@ -5,9 +5,7 @@ use crate::Value;
 use crate::eval::{EvalResult, Evaluator, Flow};
 
 /// The functions of this group.
-pub(super) const NAMES: &[&str] = &[
-    "with", "each", "map", "filter", "collect", "select", "reject", "reduce",
-];
+pub(super) const NAMES: &[&str] = &["with", "each", "map", "filter", "reduce"];
 
 /// Calls one of them.
 pub(super) fn call(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<Value> {
@@ -31,7 +29,7 @@ pub(super) fn call(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> Ev
             }
             recv
         }
-        "map" | "filter" | "collect" | "select" | "reject" => {
+        "map" | "filter" => {
             let l = c.need_lambda(ev)?;
             c.arity(ev, &args, 1)?;
             let recv = args[0].clone();
@@ -46,14 +44,13 @@ pub(super) fn call(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> Ev
                     Err(other) => return Err(other),
                 };
                 match name {
-                    "map" | "collect" => out.push(v),
-                    "filter" | "select" if v.is_truthy() => kept.push(orig),
-                    "reject" if !v.is_truthy() => kept.push(orig),
+                    "map" => out.push(v),
+                    "filter" if v.is_truthy() => kept.push(orig),
                     _ => {}
                 }
             }
             match (name, &recv) {
-                ("map" | "collect", _) => Value::Array(out),
+                ("map", _) => Value::Array(out),
                 (_, Value::Hash(_)) => Value::Hash(pairs(kept)),
                 _ => Value::Array(kept),
             }
@@ -125,6 +122,15 @@ fn iteration_args(recv: &Value, nparams: usize) -> Vec<Vec<Value>> {
             })
             .collect(),
         Value::Int(n) => (0..*n).map(|i| vec![Value::Int(i)]).collect(),
+        Value::Type(..) => integer_range(recv)
+            .map(|i| {
+                if nparams >= 2 {
+                    vec![Value::Int(i - integer_range(recv).start), Value::Int(i)]
+                } else {
+                    vec![Value::Int(i)]
+                }
+            })
+            .collect(),
         Value::Str(s) => s.chars().map(|c| vec![Value::Str(c.to_string())]).collect(),
         Value::Undef => vec![],
         other => vec![vec![other.clone()]],
@@ -140,8 +146,20 @@ fn originals(recv: &Value) -> Vec<Value> {
             .map(|(k, v)| Value::Array(vec![k.clone(), v.clone()]))
             .collect(),
         Value::Int(n) => (0..*n).map(Value::Int).collect(),
+        Value::Type(..) => integer_range(recv).map(Value::Int).collect(),
         Value::Str(s) => s.chars().map(|c| Value::Str(c.to_string())).collect(),
         Value::Undef => vec![],
         other => vec![other.clone()],
+    }
+}
+
+/// `Integer[a, b]` iterates from a to b (Puppet's Iterable integer range); other types, never.
+fn integer_range(t: &Value) -> std::ops::Range<i64> {
+    match t {
+        Value::Type(n, p) if n == "Integer" => match p.as_slice() {
+            [Value::Int(a), Value::Int(b)] if b >= a && b - a < 10_000_000 => *a..*b + 1,
+            _ => 0..0,
+        },
+        _ => 0..0,
     }
 }

@@ -4,6 +4,7 @@
 
 mod app_modeling;
 mod core;
+mod files;
 mod hiera;
 mod iteration;
 mod stdlib;
@@ -21,19 +22,12 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("hiera_array", "it needs Hiera data and a node"),
     ("hiera_hash", "it needs Hiera data and a node"),
     ("hiera_include", "it needs Hiera data and a node"),
-    ("loadyaml", "it reads files on the Puppet server"),
-    ("loadjson", "it reads files on the Puppet server"),
     ("template", "it renders ERB templates"),
     ("inline_template", "it renders ERB templates"),
     ("epp", "it renders EPP templates"),
     ("inline_epp", "it renders EPP templates"),
     ("file", "it reads files on the Puppet server"),
     ("generate", "it runs commands on the Puppet server"),
-    (
-        "create_component_app",
-        "it is a Ruby function of app_modeling; declare the application instance in Puppet code",
-    ),
-    ("create_node_order", "it is a Ruby function of app_modeling"),
     ("query_nodes", "it needs PuppetDB"),
     ("query_resources", "it needs PuppetDB"),
 ];
@@ -95,19 +89,21 @@ impl Evaluator<'_> {
             lambda,
             at: e,
         };
-        // stdlib's `count` takes no block: one with a block is not that function.
-        if !(name == "count" && lambda.is_some()) {
-            if core::provides(name) {
-                return core::call(self, &c, args);
-            }
-            if iteration::NAMES.contains(&name) {
-                return iteration::call(self, &c, args);
-            }
-            if stdlib::NAMES.contains(&name) {
+        if core::provides(name) {
+            return core::call(self, &c, args);
+        }
+        if iteration::NAMES.contains(&name) {
+            return iteration::call(self, &c, args);
+        }
+        if hiera::NAMES.contains(&name) {
+            return hiera::call(self, &c, args);
+        }
+        // A module's function exists only when the module has its file, as in Puppet.
+        let ruby = self.code.ruby_function(name).cloned();
+        if ruby.is_some() {
+            // stdlib's `count` takes no block: one with a block is not that function.
+            if stdlib::provides(name) && !(name == "count" && lambda.is_some()) {
                 return stdlib::call(self, &c, args);
-            }
-            if hiera::NAMES.contains(&name) {
-                return hiera::call(self, &c, args);
             }
             if app_modeling::NAMES.contains(&name) {
                 return app_modeling::call(self, &c, args);
@@ -116,7 +112,22 @@ impl Evaluator<'_> {
         if let Some(v) = self.call_puppet_function(name, args, e)? {
             return Ok(v);
         }
-        if let Some((_, why)) = UNSUPPORTED.iter().find(|(n, _)| *n == name) {
+        let why = match &ruby {
+            Some(_) if stdlib::NEED_NODE.contains(&name) => Some(
+                "it needs the node's facts, which the environment compiler does not have"
+                    .to_string(),
+            ),
+            Some(r) => Some(format!(
+                "it is a Ruby function of module '{}' ({}) that orch does not implement",
+                r.module,
+                r.path.display()
+            )),
+            None => UNSUPPORTED
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, why)| why.to_string()),
+        };
+        if let Some(why) = why {
             return c.fail(
                 self,
                 format!(
@@ -182,4 +193,40 @@ pub(super) fn pairs(items: Vec<Value>) -> Vec<(Value, Value)> {
         out.push((k, v));
     }
     out
+}
+
+/// Ruby's class name of a value (stdlib's messages name them).
+pub(super) fn ruby_class(v: &Value) -> &'static str {
+    match v {
+        Value::Undef => "NilClass",
+        Value::Bool(true) => "TrueClass",
+        Value::Bool(false) => "FalseClass",
+        Value::Int(_) => "Integer",
+        Value::Float(_) => "Float",
+        Value::Str(_) => "String",
+        Value::Array(_) => "Array",
+        Value::Hash(_) => "Hash",
+        Value::Regex(_) => "Regexp",
+        _ => "Puppet::Pops::Types::PAnyType",
+    }
+}
+
+/// Ruby's `inspect` of a value (stdlib's messages show them so).
+pub(super) fn ruby_inspect(v: &Value) -> String {
+    match v {
+        Value::Undef => "nil".into(),
+        Value::Str(s) => format!("{s:?}"),
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(ruby_inspect).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Hash(h) => format!(
+            "{{{}}}",
+            h.iter()
+                .map(|(k, v)| format!("{}=>{}", ruby_inspect(k), ruby_inspect(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.to_string(),
+    }
 }
