@@ -91,6 +91,9 @@ pub(crate) trait CodeSource {
     /// A capability type by its capitalised name.
     fn capability_type(&self, name: &str) -> Option<&CapabilityType>;
 
+    /// True if a module has `lib/puppet/type/<name>.rb` (a resource type written in Ruby).
+    fn is_ruby_type(&self, name: &str) -> bool;
+
     /// Every capability mapping, in the order registered.
     fn mappings(&self) -> &[Mapping];
 
@@ -104,4 +107,59 @@ pub(crate) trait CodeSource {
         request: &DataRequest<'_>,
         vars: &dyn Fn(&str) -> Option<Value>,
     ) -> DataAnswer;
+}
+
+/// Resource types built into Puppet agents: declaring them needs no definition.
+pub(crate) const CORE_TYPES: &[&str] = &[
+    "augeas",
+    "computer",
+    "cron",
+    "exec",
+    "file",
+    "filebucket",
+    "group",
+    "host",
+    "interface",
+    "k5login",
+    "macauthorization",
+    "mailalias",
+    "maillist",
+    "mcx",
+    "mount",
+    "nagios_command",
+    "notify",
+    "package",
+    "resources",
+    "router",
+    "schedule",
+    "scheduled_task",
+    "selboolean",
+    "selmodule",
+    "service",
+    "ssh_authorized_key",
+    "sshkey",
+    "stage",
+    "tidy",
+    "user",
+    "vlan",
+    "yumrepo",
+    "zfs",
+    "zone",
+    "zpool",
+    "anchor",
+    "node",
+];
+
+/// A resource type Puppet knows (any case): a class, define or application of the environment
+/// (autoloaded), a core type, a Ruby type of a module, `Class`, `Node`.
+pub(crate) fn resource_type_known(code: &mut dyn CodeSource, name: &str) -> bool {
+    let lower = name.trim_start_matches("::").to_lowercase();
+    lower == "class"
+        || lower == "node"
+        || CORE_TYPES.contains(&lower.as_str())
+        || code.definition(&lower).is_some()
+        || code.is_ruby_type(&lower)
+        || code
+            .capability_type(&crate::reference::capitalize_type(&lower))
+            .is_some()
 }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use orch_parser::CapabilityKind;
 
+use super::Later;
 use super::component::find_mapping;
 use crate::eval::Evaluator;
 use crate::model::{Capability, Component, Model};
@@ -13,13 +14,13 @@ use crate::{ResourceRef, Value};
 
 /// Never-exported and doubly exported capabilities; capability attribute values from the
 /// `produces` mappings; consumer parameters from the `consumes` mappings.
-pub(super) fn check_capabilities(ev: &mut Evaluator<'_>, model: &mut Model) {
+pub(super) fn check_capabilities(ev: &mut Evaluator<'_>, model: &mut Model, later: &mut Later) {
     let mut producers: BTreeMap<ResourceRef, (ResourceRef, ResourceRef)> = BTreeMap::new();
     for app in &model.instances {
         for c in &app.components {
             for cap in &c.export {
                 if let Some((prev, _)) = producers.get(cap) {
-                    model.problems.push(Problem::error(
+                    later.relationships.push(Problem::error(
                         format!("'{cap}' is exported by both '{prev}' and '{}'", c.reference),
                         c.location.clone(),
                     ));
@@ -29,12 +30,13 @@ pub(super) fn check_capabilities(ev: &mut Evaluator<'_>, model: &mut Model) {
             }
         }
     }
+    let mut never = vec![];
     for app in &model.instances {
         for c in &app.components {
             for (what, caps) in [("consume", &c.consume), ("require", &c.require)] {
                 for cap in caps {
                     if !producers.contains_key(cap) {
-                        model.problems.push(Problem::error(
+                        never.push(Problem::error(
                             format!("Capability '{cap}' referenced by '{what}' is never exported"),
                             c.location.clone(),
                         ));
@@ -43,6 +45,8 @@ pub(super) fn check_capabilities(ev: &mut Evaluator<'_>, model: &mut Model) {
             }
         }
     }
+    // Puppet raises the first double export at once, and the never-exported ones after.
+    later.relationships.append(&mut never);
     // Attribute values of produced capabilities.
     let mut capabilities = BTreeMap::new();
     for app in &model.instances {

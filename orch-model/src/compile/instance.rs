@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::component::component;
-use super::{is_component, known_type, push_flow, unknown_type};
+use super::{Later, is_component, known_type, push_flow, unknown_type};
 use crate::code::Definition;
 use crate::eval::types::{inferred, is_instance};
 use crate::eval::{Declared, Evaluator, refs_of};
@@ -17,6 +17,7 @@ pub(super) fn evaluate_instance(
     ev: &mut Evaluator<'_>,
     d: &Declared,
     model: &mut Model,
+    later: &mut Later,
 ) -> Option<AppInstance> {
     let reference = ResourceRef::new(&d.type_name, d.title.clone());
     let def = ev.code.definition(&d.type_name)?;
@@ -55,9 +56,8 @@ pub(super) fn evaluate_instance(
     };
 
     let (parameters, declared) = run_body(ev, d, &def, &given, nodes_value, model)?;
-    let mut components = components_of(ev, &declared, model);
-    assign_nodes(&reference, &nodes, &mut components, d, model);
-    components.sort_by(|a, b| a.reference.cmp(&b.reference));
+    let mut components = components_of(ev, &declared, model, later);
+    assign_nodes(&reference, &nodes, &mut components, d, &mut later.graph);
     Some(AppInstance {
         reference,
         parameters,
@@ -160,6 +160,7 @@ fn components_of(
     ev: &mut Evaluator<'_>,
     declared: &[Declared],
     model: &mut Model,
+    later: &mut Later,
 ) -> Vec<Component> {
     // The components.
     let mut components = vec![];
@@ -178,7 +179,7 @@ fn components_of(
             continue;
         }
         if !is_component(ev, c) {
-            model.problems.push(Problem::error(
+            later.site.push(Problem::error(
                 format!(
                     "Only application components can appear inside a site - {cref} is not allowed"
                 ),
@@ -200,7 +201,7 @@ fn assign_nodes(
     nodes: &[(String, Vec<ResourceRef>)],
     components: &mut [Component],
     d: &Declared,
-    model: &mut Model,
+    graph: &mut Vec<Problem>,
 ) {
     // Nodes (the environment-graph checks).
     let declared_refs: BTreeSet<ResourceRef> =
@@ -229,8 +230,8 @@ fn assign_nodes(
         }
     }
     if !nonexistent.is_empty() {
-        err(
-            model,
+        graph_err(
+            graph,
             d,
             format!(
                 "Application {reference} assigns nodes to non-existent components: {}",
@@ -248,8 +249,8 @@ fn assign_nodes(
         .map(|c| c.reference.to_string())
         .collect();
     if !unmapped.is_empty() {
-        err(
-            model,
+        graph_err(
+            graph,
             d,
             format!(
                 "Application {reference} has components without assigned nodes: {}",
@@ -258,8 +259,8 @@ fn assign_nodes(
         );
     }
     for c in &multiple {
-        err(
-            model,
+        graph_err(
+            graph,
             d,
             format!("Application {reference} assigns multiple nodes to component {c}"),
         );
@@ -267,6 +268,10 @@ fn assign_nodes(
     for c in components.iter_mut() {
         c.node = assigned.get(&c.reference).cloned();
     }
+}
+
+fn graph_err(graph: &mut Vec<Problem>, d: &Declared, m: String) {
+    graph.push(Problem::error(m, d.location.clone()));
 }
 
 fn err(model: &mut Model, d: &Declared, m: String) {

@@ -22,47 +22,6 @@ use crate::{ResourceRef, Value};
 /// capabilities.
 pub(super) const RELATIONSHIP_PARAMS: &[&str] = &["before", "notify", "subscribe"];
 
-/// Resource types built into Puppet agents: declaring them needs no definition.
-const CORE_TYPES: &[&str] = &[
-    "augeas",
-    "computer",
-    "cron",
-    "exec",
-    "file",
-    "filebucket",
-    "group",
-    "host",
-    "interface",
-    "k5login",
-    "macauthorization",
-    "mailalias",
-    "maillist",
-    "mcx",
-    "mount",
-    "nagios_command",
-    "notify",
-    "package",
-    "resources",
-    "router",
-    "schedule",
-    "scheduled_task",
-    "selboolean",
-    "selmodule",
-    "service",
-    "ssh_authorized_key",
-    "sshkey",
-    "stage",
-    "tidy",
-    "user",
-    "vlan",
-    "yumrepo",
-    "zfs",
-    "zone",
-    "zpool",
-    "anchor",
-    "node",
-];
-
 /// Evaluates a loaded environment into the application model.
 pub fn compile(env: &mut Environment) -> Model {
     let mut model = Model {
@@ -141,6 +100,7 @@ fn evaluate(env: &mut Environment, model: &mut Model) {
     }
 
     // The site.
+    let mut later = Later::default();
     let mut instances: Vec<Declared> = vec![];
     match &site {
         None => model.problems.push(Problem::warning(
@@ -171,7 +131,7 @@ fn evaluate(env: &mut Environment, model: &mut Model) {
                 } else if !known_type(&mut ev, &d.type_name) {
                     model.problems.push(unknown_type(&d));
                 } else if !is_component(&mut ev, &d) {
-                    model.problems.push(Problem::error(
+                    later.site.push(Problem::error(
                         format!(
                             "Only application components can appear inside a site - {} is not allowed",
                             ResourceRef::new(&d.type_name, d.title.clone())
@@ -194,16 +154,38 @@ fn evaluate(env: &mut Environment, model: &mut Model) {
             ));
             continue;
         }
-        if let Some(app) = instance::evaluate_instance(&mut ev, d, model) {
+        if let Some(app) = instance::evaluate_instance(&mut ev, d, model, &mut later) {
             model.instances.push(app);
         }
     }
     model.problems.append(&mut ev.notices);
+    // The checks see instances and components in catalog order (Puppet names things in it);
+    // the model is sorted after them.
+    capabilities::check_capabilities(&mut ev, model, &mut later);
+    let Later {
+        site,
+        relationships,
+        graph,
+    } = later;
+    model.problems.extend(site);
+    model.problems.extend(relationships);
+    model.problems.extend(graph);
     model
         .instances
         .sort_by(|a, b| a.reference.cmp(&b.reference));
+    for app in &mut model.instances {
+        app.components.sort_by(|a, b| a.reference.cmp(&b.reference));
+    }
+}
 
-    capabilities::check_capabilities(&mut ev, model);
+/// Problems found after evaluation, kept apart so that every evaluation error comes first and
+/// these follow in Puppet's order: the environment compiler's validators (the site's, then the
+/// relationships'), then the environment-graph builder's checks.
+#[derive(Default)]
+pub(super) struct Later {
+    pub(super) site: Vec<Problem>,
+    pub(super) relationships: Vec<Problem>,
+    pub(super) graph: Vec<Problem>,
 }
 
 /// The body of the site defined at `offset` in a tree.
@@ -235,13 +217,7 @@ fn push_flow(model: &mut Model, f: Flow) {
 /// A type Puppet can declare: a class, a define or application of the environment, a core
 /// type, a capability type.
 fn known_type(ev: &mut Evaluator<'_>, type_name: &str) -> bool {
-    type_name == "class"
-        || CORE_TYPES.contains(&type_name)
-        || ev.code.definition(type_name).is_some()
-        || ev
-            .code
-            .capability_type(&crate::reference::capitalize_type(type_name))
-            .is_some()
+    crate::code::resource_type_known(ev.code, type_name)
 }
 
 fn unknown_type(d: &Declared) -> Problem {

@@ -362,7 +362,17 @@ impl Evaluator<'_> {
                     })
                     .collect(),
             ),
-            _ => (name.to_string(), keys),
+            _ => {
+                // Resolving the reference autoloads its type's file, as Puppet does; a type
+                // that is nowhere is an error here, not later.
+                if !crate::code::resource_type_known(self.code, name) {
+                    return err(
+                        format!("Evaluation Error: Resource type not found: {name}"),
+                        self.loc(e),
+                    );
+                }
+                (name.to_string(), keys)
+            }
         };
         let mut refs = vec![];
         for t in titles {

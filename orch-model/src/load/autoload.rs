@@ -104,6 +104,9 @@ impl Environment {
         let mut found = vec![];
         for (_, m) in self.modules() {
             for f in sorted_files(&m.join("lib/puppet/type")) {
+                if let Some(stem) = rb_stem(&f) {
+                    self.ruby_types.insert(key(&stem));
+                }
                 if f.extension().is_some_and(|x| x == "rb")
                     && let Ok(text) = std::fs::read_to_string(&f)
                     && let Some(mut t) = super::rbtype::capability_type(&text)

@@ -58,6 +58,8 @@ pub struct Environment {
     pub(crate) mappings: Vec<Mapping>,
     pub(crate) capability_types: BTreeMap<String, CapabilityType>,
     pub(crate) modulepath: Vec<PathBuf>,
+    /// Resource types of the modules written in Ruby (`lib/puppet/type/*.rb`), lower case.
+    ruby_types: BTreeSet<String>,
     /// Ruby function files of the modules, by function name.
     ruby_functions: BTreeMap<String, RubyFunction>,
     /// Files already loaded (by path), to load each once.
@@ -137,6 +139,10 @@ impl CodeSource for Environment {
 
     fn capability_type(&self, name: &str) -> Option<&CapabilityType> {
         self.capability_types.get(name)
+    }
+
+    fn is_ruby_type(&self, name: &str) -> bool {
+        self.ruby_types.contains(&key(name))
     }
 
     fn mappings(&self) -> &[Mapping] {
