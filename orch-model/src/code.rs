@@ -150,14 +150,17 @@ pub(crate) const CORE_TYPES: &[&str] = &[
     "node",
 ];
 
-/// A resource type Puppet knows (any case): a class, define or application of the environment
+/// A resource type Puppet knows (any case): a define or application of the environment
 /// (autoloaded), a core type, a Ruby type of a module, `Class`, `Node`.
 pub(crate) fn resource_type_known(code: &mut dyn CodeSource, name: &str) -> bool {
     let lower = name.trim_start_matches("::").to_lowercase();
     lower == "class"
         || lower == "node"
         || CORE_TYPES.contains(&lower.as_str())
-        || code.definition(&lower).is_some()
+        // A class is not a resource type: `Foo['x']` for a class `foo` is not found.
+        || code
+            .definition(&lower)
+            .is_some_and(|d| matches!(d.kind, DefKind::Define | DefKind::Application))
         || code.is_ruby_type(&lower)
         || code
             .capability_type(&crate::reference::capitalize_type(&lower))
