@@ -22,7 +22,10 @@ pub(super) fn check_capabilities(ev: &mut Evaluator<'_>, model: &mut Model, late
                 if let Some((prev, _)) = producers.get(cap) {
                     later.relationships.push(Problem::error(
                         format!("'{cap}' is exported by both '{prev}' and '{}'", c.reference),
-                        c.location.clone(),
+                        c.relationship_at
+                            .get("export")
+                            .unwrap_or(&c.location)
+                            .clone(),
                     ));
                 } else {
                     producers.insert(cap.clone(), (c.reference.clone(), app.reference.clone()));
@@ -38,7 +41,7 @@ pub(super) fn check_capabilities(ev: &mut Evaluator<'_>, model: &mut Model, late
                     if !producers.contains_key(cap) {
                         never.push(Problem::error(
                             format!("Capability '{cap}' referenced by '{what}' is never exported"),
-                            c.location.clone(),
+                            c.relationship_at.get(what).unwrap_or(&c.location).clone(),
                         ));
                     }
                 }

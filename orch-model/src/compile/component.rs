@@ -111,6 +111,10 @@ pub(super) fn component(
         export,
         consume,
         require,
+        relationship_at: ["export", "consume", "require"]
+            .into_iter()
+            .map(|k| (k.to_string(), c.location_of(k)))
+            .collect(),
         location: c.location.clone(),
     })
 }

@@ -43,7 +43,20 @@ pub(crate) struct Declared {
     pub(crate) title: String,
     /// Attributes in declaration order.
     pub(crate) attributes: Vec<(String, Value)>,
+    /// Where each attribute written as `name => value` is (Puppet places relationship errors
+    /// at the attribute, not the resource).
+    pub(crate) attribute_at: Vec<(String, Location)>,
     pub(crate) location: Location,
+}
+
+impl Declared {
+    /// Where an attribute was set, or else where the resource was.
+    pub(crate) fn location_of(&self, attribute: &str) -> Location {
+        self.attribute_at
+            .iter()
+            .find(|(n, _)| n == attribute)
+            .map_or_else(|| self.location.clone(), |(_, l)| l.clone())
+    }
 }
 
 /// The evaluation context: scopes, the file being evaluated, declared resources.

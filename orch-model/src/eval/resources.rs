@@ -56,6 +56,17 @@ impl Evaluator<'_> {
                     type_name: tname.clone(),
                     title,
                     attributes: attributes.clone(),
+                    attribute_at: b
+                        .operations
+                        .iter()
+                        .filter_map(|op| match op {
+                            AttributeOperation::Attribute { name, span, .. } => Some((
+                                name.to_string(),
+                                self.code.location(self.file, span.start as usize),
+                            )),
+                            AttributeOperation::Splat { .. } => None,
+                        })
+                        .collect(),
                     location: self.loc(&b.title),
                 });
             }

@@ -106,6 +106,7 @@ fn control(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult
                         type_name: "class".into(),
                         title: cls,
                         attributes: vec![],
+                        attribute_at: vec![],
                         location: ev.loc(e),
                     });
                 }
@@ -174,6 +175,7 @@ fn control(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult
                     type_name: tname.clone(),
                     title: title.to_string(),
                     attributes,
+                    attribute_at: vec![],
                     location: ev.loc(e),
                 });
             }
