@@ -14,14 +14,6 @@ pub(super) const NAMES: &[&str] = &[
     "create_node_order",
 ];
 
-/// A 3.x function's error as Puppet reports it.
-fn raise<T>(ev: &Evaluator<'_>, c: &Call<'_>, msg: String) -> EvalResult<T> {
-    c.fail(
-        ev,
-        format!("Evaluation Error: Error while evaluating a Function Call, {msg}"),
-    )
-}
-
 pub(super) fn call(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<Value> {
     match c.name {
         "collect_component_titles" | "collect_component_nodes" => collect(ev, c, &args),
@@ -32,9 +24,8 @@ pub(super) fn call(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> Ev
                 2
             };
             if args.len() != want {
-                return raise(
+                return c.raise(
                     ev,
-                    c,
                     format!(
                         "{}(): Wrong number of arguments given ({} for {want})",
                         c.name,
@@ -70,9 +61,8 @@ fn components(v: &Value) -> Vec<&ResourceRef> {
 fn collect(ev: &mut Evaluator<'_>, c: &Call<'_>, args: &[Value]) -> EvalResult<Value> {
     let present = |v: Option<&Value>| v.is_some_and(|v| !matches!(v, Value::Undef));
     if !present(args.first()) || !present(args.get(1)) {
-        return raise(
+        return c.raise(
             ev,
-            c,
             format!("{} requires a nodes hash and component", c.name),
         );
     }
@@ -81,17 +71,15 @@ fn collect(ev: &mut Evaluator<'_>, c: &Call<'_>, args: &[Value]) -> EvalResult<V
         Value::Ref(r) => r.type_name.clone(),
         Value::Str(s) => crate::reference::capitalize_type(s),
         other => {
-            return raise(
+            return c.raise(
                 ev,
-                c,
                 format!("undefined method `type' for {}", other.type_name()),
             );
         }
     };
     let Value::Hash(nodes) = &args[0] else {
-        return raise(
+        return c.raise(
             ev,
-            c,
             format!("undefined method `map' for {}", args[0].type_name()),
         );
     };
@@ -129,9 +117,8 @@ fn create_component_app(
         it.next().unwrap_or(Value::Undef),
     );
     let Value::Hash(mut params) = params else {
-        return raise(
+        return c.raise(
             ev,
-            c,
             format!("undefined method `[]' for {}", params.type_name()),
         );
     };
@@ -140,14 +127,13 @@ fn create_component_app(
         .position(|(k, _)| *k == Value::Str("components".into()))
         .map(|i| params.remove(i).1);
     let Some(Value::Hash(components)) = components else {
-        return raise(ev, c, "undefined method `each' for nil:NilClass".into());
+        return c.raise(ev, "undefined method `each' for nil:NilClass".into());
     };
     let mut nodes: Vec<(String, Vec<Value>)> = vec![];
     for (comp, node_names) in components {
         let Value::Array(node_names) = node_names else {
-            return raise(
+            return c.raise(
                 ev,
-                c,
                 format!("undefined method `each' for {}", node_names.type_name()),
             );
         };
@@ -180,9 +166,8 @@ fn create_node_order(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> 
         let n = n.to_string();
         let node = Value::Ref(ResourceRef::new("Node", n.clone()));
         if nodes.iter().any(|(k, _)| *k == node) {
-            return raise(
+            return c.raise(
                 ev,
-                c,
                 format!("Cannot create node_order '{title}' node '{n}' is included twice"),
             );
         }

@@ -66,6 +66,14 @@ impl Call<'_> {
         Err(Flow::Error(Problem::error(msg, ev.loc(self.at))))
     }
 
+    /// A 3.x function's error (a `Puppet::ParseError`) as Puppet reports it.
+    pub(crate) fn raise<T>(&self, ev: &Evaluator<'_>, msg: String) -> EvalResult<T> {
+        self.fail(
+            ev,
+            format!("Evaluation Error: Error while evaluating a Function Call, {msg}"),
+        )
+    }
+
     /// A group was asked for a function it does not have (a bug in the dispatch below).
     fn not_in_group<T>(&self, ev: &Evaluator<'_>) -> EvalResult<T> {
         self.fail(

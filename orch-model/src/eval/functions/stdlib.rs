@@ -59,6 +59,9 @@ const LEGACY: &[&str] = &[
     "validate_array",
     "validate_hash",
     "validate_bool",
+    "validate_re",
+    "validate_absolute_path",
+    "is_absolute_path",
 ];
 /// Functions whose result depends on the node (its facts): the environment compile has none.
 pub(super) const NEED_NODE: &[&str] = &[
@@ -93,22 +96,21 @@ pub(super) fn call(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> Ev
     }
 }
 
-/// A 3.x function's error as Puppet reports it.
-fn raise<T>(ev: &Evaluator<'_>, c: &Call<'_>, msg: String) -> EvalResult<T> {
-    c.fail(
+/// stdlib's "wrong number of arguments" error.
+fn wrong_count<T>(ev: &Evaluator<'_>, c: &Call<'_>, got: usize, want: &str) -> EvalResult<T> {
+    c.raise(
         ev,
-        format!("Evaluation Error: Error while evaluating a Function Call, {msg}"),
+        format!(
+            "{}(): Wrong number of arguments given ({got} for {want})",
+            c.name
+        ),
     )
 }
 
 fn strings(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<Value> {
     let name = c.name;
     if args.is_empty() {
-        return raise(
-            ev,
-            c,
-            format!("{name}(): Wrong number of arguments given (0 for 1)"),
-        );
+        return wrong_count(ev, c, 0, "1");
     }
     Ok(match name {
         "prefix" | "suffix" => {
@@ -116,9 +118,8 @@ fn strings(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult
                 None | Some(Value::Undef) => String::new(),
                 Some(Value::Str(s)) => s.clone(),
                 Some(other) => {
-                    return raise(
+                    return c.raise(
                         ev,
-                        c,
                         format!(
                             "{name}(): expected second argument to be a String, got {}",
                             ruby_inspect(other)
@@ -143,9 +144,8 @@ fn strings(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult
                         .collect(),
                 ),
                 other => {
-                    return raise(
+                    return c.raise(
                         ev,
-                        c,
                         format!(
                             "{name}(): expected first argument to be an Array or a Hash, got {}",
                             ruby_inspect(other)
@@ -159,28 +159,21 @@ fn strings(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult
             Value::Str(s) => match s.as_str() {
                 "" | "0" | "f" | "n" | "false" | "no" | "undef" | "undefined" => Value::Bool(false),
                 "1" | "t" | "y" | "true" | "yes" => Value::Bool(true),
-                _ => return raise(ev, c, "str2bool(): Unknown type of boolean given".into()),
+                _ => return c.raise(ev, "str2bool(): Unknown type of boolean given".into()),
             },
-            _ => return raise(ev, c, "str2bool(): Requires string to work with".into()),
+            _ => return c.raise(ev, "str2bool(): Requires string to work with".into()),
         },
         "bool2str" => {
             if args.len() != 1 && args.len() != 3 {
-                return raise(
-                    ev,
-                    c,
-                    format!(
-                        "bool2str(): Wrong number of arguments given ({} for 3)",
-                        args.len()
-                    ),
-                );
+                return wrong_count(ev, c, args.len(), "3");
             }
             let Value::Bool(b) = args[0] else {
-                return raise(ev, c, "bool2str(): Requires a boolean to work with".into());
+                return c.raise(ev, "bool2str(): Requires a boolean to work with".into());
             };
             let (t, f) = match (args.get(1), args.get(2)) {
                 (Some(Value::Str(t)), Some(Value::Str(f))) => (t.clone(), f.clone()),
                 (None, None) => ("true".into(), "false".into()),
-                _ => return raise(ev, c, "bool2str(): Requires strings to convert to".into()),
+                _ => return c.raise(ev, "bool2str(): Requires strings to convert to".into()),
             };
             Value::Str(if b { t } else { f })
         }
@@ -231,9 +224,8 @@ fn two_arrays<'a>(
     args: &'a [Value],
 ) -> EvalResult<(&'a [Value], &'a [Value])> {
     if args.len() != 2 {
-        return raise(
+        return c.raise(
             ev,
-            c,
             format!(
                 "{}(): Wrong number of arguments given ({} for 2)",
                 c.name,
@@ -243,7 +235,7 @@ fn two_arrays<'a>(
     }
     match (&args[0], &args[1]) {
         (Value::Array(a), Value::Array(b)) => Ok((a, b)),
-        _ => raise(ev, c, format!("{}(): Requires 2 arrays", c.name)),
+        _ => c.raise(ev, format!("{}(): Requires 2 arrays", c.name)),
     }
 }
 
@@ -252,32 +244,29 @@ fn collections(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalRe
     Ok(match name {
         "size" => match args.first() {
             None => {
-                return raise(
+                return c.raise(
                     ev,
-                    c,
                     "size(): Wrong number of arguments given (0 for 1)".into(),
                 );
             }
             Some(Value::Int(_) | Value::Float(_)) => {
-                return raise(
+                return c.raise(
                     ev,
-                    c,
                     "size(): Requires either string, array or hash to work with".into(),
                 );
             }
             Some(Value::Array(_) | Value::Hash(_) | Value::Str(_)) => {
                 return super::size_of(ev, c, &args[0]);
             }
-            Some(_) => return raise(ev, c, "size(): Unknown type given".into()),
+            Some(_) => return c.raise(ev, "size(): Unknown type given".into()),
         },
         "count" => {
             let items = match args.first() {
                 Some(Value::Array(a)) => a.clone(),
                 Some(other) => vec![other.clone()],
                 None => {
-                    return raise(
+                    return c.raise(
                         ev,
-                        c,
                         "count(): Wrong number of arguments given 0 for 1 or 2.".into(),
                     );
                 }
@@ -309,17 +298,10 @@ fn collections(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalRe
         },
         "concat" => {
             if args.len() < 2 {
-                return raise(
-                    ev,
-                    c,
-                    format!(
-                        "concat(): Wrong number of arguments given ({} for < 2)",
-                        args.len()
-                    ),
-                );
+                return wrong_count(ev, c, args.len(), "< 2");
             }
             if !matches!(args[0], Value::Array(_)) {
-                return raise(ev, c, "concat(): Requires array to work with".into());
+                return c.raise(ev, "concat(): Requires array to work with".into());
             }
             let mut out = vec![];
             for a in args {
@@ -332,25 +314,17 @@ fn collections(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalRe
         }
         "member" => {
             if args.len() < 2 {
-                return raise(
-                    ev,
-                    c,
-                    format!(
-                        "member(): Wrong number of arguments given ({} for 2)",
-                        args.len()
-                    ),
-                );
+                return wrong_count(ev, c, args.len(), "2");
             }
             let Value::Array(a) = &args[0] else {
-                return raise(ev, c, "member(): Requires array to work with".into());
+                return c.raise(ev, "member(): Requires array to work with".into());
             };
             let wanted = match &args[1] {
                 Value::Array(w) => w.clone(),
                 v @ (Value::Str(_) | Value::Int(_)) => vec![v.clone()],
                 _ => {
-                    return raise(
+                    return c.raise(
                         ev,
-                        c,
                         "member(): Item to search for must be a string, fixnum, or array".into(),
                     );
                 }
@@ -359,9 +333,8 @@ fn collections(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalRe
         }
         "has_key" => {
             if args.len() != 2 {
-                return raise(
+                return c.raise(
                     ev,
-                    c,
                     format!(
                         "has_key(): wrong number of arguments ({}; must be 2)",
                         args.len()
@@ -369,9 +342,7 @@ fn collections(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalRe
                 );
             }
             if !matches!(args[0], Value::Hash(_)) {
-                return raise(
-                    ev,
-                    c,
+                return c.raise(ev,
                     format!(
                         "has_key(): expects the first argument to be a hash, got {} which is of type {}",
                         ruby_inspect(&args[0]),
@@ -386,9 +357,8 @@ fn collections(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalRe
             match args.iter().find(|v| !empty(v)) {
                 Some(v) => v.clone(),
                 None if name == "pick" => {
-                    return raise(
+                    return c.raise(
                         ev,
-                        c,
                         "pick(): must receive at least one non empty value".into(),
                     );
                 }
@@ -399,19 +369,12 @@ fn collections(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalRe
         "delete" => return delete(ev, c, args),
         "union" => {
             if args.len() < 2 {
-                return raise(
-                    ev,
-                    c,
-                    format!(
-                        "union(): Wrong number of arguments given ({} for < 2)",
-                        args.len()
-                    ),
-                );
+                return wrong_count(ev, c, args.len(), "< 2");
             }
             let mut all = vec![];
             for a in args {
                 let Value::Array(a) = a else {
-                    return raise(ev, c, "union(): Every parameter must be an array".into());
+                    return c.raise(ev, "union(): Every parameter must be an array".into());
                 };
                 all.extend(a);
             }
@@ -424,9 +387,8 @@ fn collections(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalRe
         }
         "min" | "max" => {
             if args.is_empty() {
-                return raise(
+                return c.raise(
                     ev,
-                    c,
                     format!("{name}(): Wrong number of arguments need at least one"),
                 );
             }
@@ -465,9 +427,8 @@ fn hashes(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<
     Ok(match name {
         "merge" | "deep_merge" => {
             if args.len() < 2 {
-                return raise(
+                return c.raise(
                     ev,
-                    c,
                     format!(
                         "{name}(): wrong number of arguments ({}; must be at least 2)",
                         args.len()
@@ -481,9 +442,8 @@ fn hashes(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<
                     Value::Undef => {}
                     Value::Str(s) if s.is_empty() => {}
                     other => {
-                        return raise(
+                        return c.raise(
                             ev,
-                            c,
                             format!(
                                 "{name}: unexpected argument type {}, only expects hash arguments",
                                 ruby_class(&other)
@@ -496,19 +456,11 @@ fn hashes(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<
         }
         "dig44" => {
             if args.len() < 2 {
-                return raise(
-                    ev,
-                    c,
-                    format!(
-                        "dig44(): Wrong number of arguments given ({} for at least 2)",
-                        args.len()
-                    ),
-                );
+                return wrong_count(ev, c, args.len(), "at least 2");
             }
             if !matches!(args[0], Value::Hash(_) | Value::Array(_)) {
-                return raise(
+                return c.raise(
                     ev,
-                    c,
                     format!(
                         "dig44(): first argument must be a hash or an array, given {}",
                         ruby_class(&args[0])
@@ -516,9 +468,8 @@ fn hashes(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<
                 );
             }
             let Value::Array(path) = &args[1] else {
-                return raise(
+                return c.raise(
                     ev,
-                    c,
                     format!(
                         "dig44(): second argument must be an array, given {}",
                         ruby_class(&args[1])
@@ -547,38 +498,26 @@ fn hashes(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<
         "hash" => {
             let Some(Value::Array(a)) = args.first() else {
                 if args.is_empty() {
-                    return raise(
+                    return c.raise(
                         ev,
-                        c,
                         "hash(): Wrong number of arguments given (0 for 1)".into(),
                     );
                 }
-                return raise(ev, c, "hash(): Requires array to work with".into());
+                return c.raise(ev, "hash(): Requires array to work with".into());
             };
             let mut flat = vec![];
             flatten_into(Value::Array(a.clone()), &mut flat);
             if flat.len() % 2 != 0 {
-                return raise(
-                    ev,
-                    c,
-                    "hash(): Unable to compute hash from array given".into(),
-                );
+                return c.raise(ev, "hash(): Unable to compute hash from array given".into());
             }
             Value::Hash(super::pairs(flat))
         }
         "zip" => {
             if args.len() < 2 {
-                return raise(
-                    ev,
-                    c,
-                    format!(
-                        "zip(): Wrong number of arguments given ({} for 2)",
-                        args.len()
-                    ),
-                );
+                return wrong_count(ev, c, args.len(), "2");
             }
             let (Value::Array(a), Value::Array(b)) = (&args[0], &args[1]) else {
-                return raise(ev, c, "zip(): Requires array to work with".into());
+                return c.raise(ev, "zip(): Requires array to work with".into());
             };
             let flatten = args.get(2).is_some_and(Value::is_truthy);
             let mut out = vec![];
@@ -629,9 +568,8 @@ fn merge_into(a: Value, b: Value, deep: bool) -> Value {
 /// stdlib's `delete`: every occurrence from an array, a key from a hash, a substring.
 fn delete(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<Value> {
     if args.len() != 2 {
-        return raise(
+        return c.raise(
             ev,
-            c,
             format!(
                 "delete(): Wrong number of arguments given {} for 2",
                 args.len()
@@ -658,9 +596,7 @@ fn delete(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<
             Value::Str(s)
         }
         other => {
-            return raise(
-                ev,
-                c,
+            return c.raise(ev,
                 format!(
                     "delete(): First argument must be an Array, String, or Hash. Given an argument of class {}.",
                     ruby_class(other)
@@ -675,18 +611,16 @@ fn delete(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<
 fn range(ev: &mut Evaluator<'_>, c: &Call<'_>, args: &[Value]) -> EvalResult<Value> {
     let (start, stop, step) = match args {
         [] => {
-            return raise(
+            return c.raise(
                 ev,
-                c,
                 "range(): Wrong number of arguments given (0 for 1)".into(),
             );
         }
         [one] => {
             let s = one.to_string();
             let Some((a, b)) = s.split_once("...").or_else(|| s.split_once("..")) else {
-                return raise(
+                return c.raise(
                     ev,
-                    c,
                     format!("range(): Unable to compute range from the value: {s}"),
                 );
             };
@@ -708,9 +642,8 @@ fn range(ev: &mut Evaluator<'_>, c: &Call<'_>, args: &[Value]) -> EvalResult<Val
     if let (Some(a), Some(b)) = (as_int(&start), as_int(&stop)) {
         let n = if b >= a { (b - a) / step + 1 } else { 0 };
         if n > 10_000_000 {
-            return raise(
+            return c.raise(
                 ev,
-                c,
                 format!("range(): Unable to compute range from the value: {a}..{b}"),
             );
         }
@@ -770,12 +703,16 @@ fn ruby_succ(s: &str) -> String {
 /// `is_*` and `validate_*`.
 fn legacy(ev: &mut Evaluator<'_>, c: &Call<'_>, args: &[Value]) -> EvalResult<Value> {
     let name = c.name;
+    match name {
+        "validate_re" => return validate_re(ev, c, args),
+        "validate_absolute_path" | "is_absolute_path" => return absolute_path(ev, c, args),
+        _ => {}
+    }
     let Some(kind) = name.strip_prefix("is_") else {
         let kind = name.trim_start_matches("validate_");
         if args.is_empty() {
-            return raise(
+            return c.raise(
                 ev,
-                c,
                 format!("{name}(): wrong number of arguments (0; must be > 0)"),
             );
         }
@@ -787,9 +724,8 @@ fn legacy(ev: &mut Evaluator<'_>, c: &Call<'_>, args: &[Value]) -> EvalResult<Va
                 _ => (matches!(a, Value::Bool(_)), "a boolean"),
             };
             if !ok {
-                return raise(
+                return c.raise(
                     ev,
-                    c,
                     format!(
                         "{} is not {what}.  It looks to be a {}",
                         ruby_inspect(a),
@@ -801,11 +737,7 @@ fn legacy(ev: &mut Evaluator<'_>, c: &Call<'_>, args: &[Value]) -> EvalResult<Va
         return Ok(Value::Undef);
     };
     let Some(a) = args.first() else {
-        return raise(
-            ev,
-            c,
-            format!("{name}(): Wrong number of arguments given (0 for 1)"),
-        );
+        return wrong_count(ev, c, 0, "1");
     };
     let numeric_str = |s: &str, int: bool| {
         if int {
@@ -831,4 +763,87 @@ fn legacy(ev: &mut Evaluator<'_>, c: &Call<'_>, args: &[Value]) -> EvalResult<Va
                 || matches!(a, Value::Str(s) if numeric_str(s, false))
         }
     }))
+}
+
+fn validate_re(ev: &mut Evaluator<'_>, c: &Call<'_>, args: &[Value]) -> EvalResult<Value> {
+    if args.len() < 2 || args.len() > 3 {
+        return c.raise(
+            ev,
+            format!(
+                "validate_re(): wrong number of arguments ({}; must be 2 or 3)",
+                args.len()
+            ),
+        );
+    }
+    let Value::Str(s) = &args[0] else {
+        return c.raise(
+            ev,
+            format!(
+                "validate_re(): input needs to be a String, not a {}",
+                ruby_class(&args[0])
+            ),
+        );
+    };
+    let mut patterns = vec![];
+    flatten_into(args[1].clone(), &mut patterns);
+    let matched = patterns.iter().any(|p| {
+        let src = match p {
+            Value::Regex(r) => r.clone(),
+            other => other.to_string(),
+        };
+        regex::Regex::new(&src).is_ok_and(|re| re.is_match(s))
+    });
+    if matched {
+        return Ok(Value::Undef);
+    }
+    let msg = match args.get(2) {
+        Some(m) => m.to_string(),
+        None => format!(
+            "validate_re(): {} does not match {}",
+            ruby_inspect(&args[0]),
+            ruby_inspect(&args[1])
+        ),
+    };
+    c.raise(ev, msg)
+}
+
+/// Unix (`/x`) or Windows (`C:\x`, `C:/x`, `\\server`) absolute paths, as stdlib tells them.
+fn is_absolute(v: &Value) -> bool {
+    let Value::Str(p) = v else {
+        return false;
+    };
+    let b = p.as_bytes();
+    p.starts_with('/')
+        || p.starts_with("\\\\")
+        || (b.len() >= 3
+            && b[0].is_ascii_alphabetic()
+            && b[1] == b':'
+            && matches!(b[2], b'/' | b'\\'))
+}
+
+fn absolute_path(ev: &mut Evaluator<'_>, c: &Call<'_>, args: &[Value]) -> EvalResult<Value> {
+    if c.name == "is_absolute_path" {
+        if args.len() != 1 {
+            return wrong_count(ev, c, args.len(), "1");
+        }
+        return Ok(Value::Bool(is_absolute(&args[0])));
+    }
+    if args.is_empty() {
+        return c.raise(
+            ev,
+            "validate_absolute_path(): wrong number of arguments (0; must be > 0)".into(),
+        );
+    }
+    for a in args {
+        let candidates = match a {
+            Value::Array(x) => x.clone(),
+            other => vec![other.clone()],
+        };
+        for p in candidates {
+            if !is_absolute(&p) {
+                return c.raise(ev, format!("{} is not an absolute path.", ruby_inspect(&p)));
+            }
+        }
+    }
+    Ok(Value::Undef)
 }

@@ -19,10 +19,12 @@ $values = [
   String(max(3, 10, 2)), String(max('b', 'a')), String(is_string('x')), String(is_string('1')),
   String(is_array([])), String(is_hash({})), String(is_bool(true)), String(is_integer('12')),
   String(is_float('1.5')), String(is_numeric(3)), to_yaml({ 'a' => [1, 'b'] }),
-  join(flatten([1, [2, [3]]]), ','), join(unique([1, 1, 2]), ','), String(length('abc')),
+  join(flatten([1, [2, [3]]]), ','), String(is_absolute_path('/x')), String(is_absolute_path('C:\\x')), String(is_absolute_path('x/y')), join(unique([1, 1, 2]), ','), String(length('abc')),
 ]
 validate_string('a', undef)
 validate_array([])
 validate_hash({})
 validate_bool(false)
 site { m { 'v': on => $values, nodes => $values.map |$i, $v| { [Node[$v], M::Prod["v-${i}"]] }.hash } }
+validate_re('abc', 'b')
+validate_absolute_path('/tmp', ['/a', 'D:/b'])
