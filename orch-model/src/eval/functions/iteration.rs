@@ -157,7 +157,11 @@ fn originals(recv: &Value) -> Vec<Value> {
 fn integer_range(t: &Value) -> std::ops::Range<i64> {
     match t {
         Value::Type(n, p) if n == "Integer" => match p.as_slice() {
-            [Value::Int(a), Value::Int(b)] if b >= a && b - a < 10_000_000 => *a..*b + 1,
+            [Value::Int(a), Value::Int(b)]
+                if b >= a && b.checked_sub(*a).is_some_and(|d| d < 1_000_000) && *b < i64::MAX =>
+            {
+                *a..*b + 1
+            }
             _ => 0..0,
         },
         _ => 0..0,

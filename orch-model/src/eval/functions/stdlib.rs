@@ -628,7 +628,12 @@ fn range(ev: &mut Evaluator<'_>, c: &Call<'_>, args: &[Value]) -> EvalResult<Val
         }
         [a, b, rest @ ..] => {
             let step = match rest.first() {
-                Some(s) => s.to_string().parse::<i64>().unwrap_or(1).abs().max(1),
+                Some(s) => s
+                    .to_string()
+                    .parse::<i64>()
+                    .unwrap_or(1)
+                    .unsigned_abs()
+                    .clamp(1, 1 << 40) as i64,
                 None => 1,
             };
             (a.clone(), b.clone(), step)
@@ -640,15 +645,21 @@ fn range(ev: &mut Evaluator<'_>, c: &Call<'_>, args: &[Value]) -> EvalResult<Val
         _ => None,
     };
     if let (Some(a), Some(b)) = (as_int(&start), as_int(&stop)) {
-        let n = if b >= a { (b - a) / step + 1 } else { 0 };
-        if n > 10_000_000 {
+        // In i128: the bounds may be anywhere in i64.
+        let n = if b >= a {
+            (i128::from(b) - i128::from(a)) / i128::from(step) + 1
+        } else {
+            0
+        };
+        // orch's bound (Puppet has none): a list that long is a mistake, not data.
+        if n > 1_000_000 {
             return c.raise(
                 ev,
                 format!("range(): Unable to compute range from the value: {a}..{b}"),
             );
         }
         return Ok(Value::Array(
-            (0..n).map(|i| Value::Int(a + i * step)).collect(),
+            (0..n as i64).map(|i| Value::Int(a + i * step)).collect(),
         ));
     }
     let (a, b) = (start.to_string(), stop.to_string());
