@@ -8,7 +8,7 @@ use std::rc::Rc;
 use orch_parser::{AttributeOperation, CapabilityKind, Expr, Parameter};
 
 use crate::Value;
-use crate::data::{DataAnswer, DataRequest};
+use crate::data::{DataReply, DataRequest};
 use crate::problem::Location;
 
 /// A class, define, application or Puppet-language function.
@@ -28,6 +28,8 @@ pub(crate) enum DefKind {
     Define,
     Application,
     Function,
+    /// `type Name = T`: its body is the type expression.
+    TypeAlias,
 }
 
 /// A `produces`/`consumes` mapping.
@@ -84,6 +86,9 @@ pub(crate) trait CodeSource {
     /// A Puppet-language function by name (`mod::f`, from `<module>/functions`).
     fn function(&mut self, name: &str) -> Option<Rc<Definition>>;
 
+    /// A type alias by name (`Mod::Port`, autoloaded from `<module>/types`).
+    fn type_alias(&mut self, name: &str) -> Option<Rc<Definition>>;
+
     /// True if the file that should define `name` exists but could not be loaded: its errors
     /// are reported already, so "unknown type" would only repeat them.
     fn is_unloadable(&self, name: &str) -> bool;
@@ -106,7 +111,7 @@ pub(crate) trait CodeSource {
         &mut self,
         request: &DataRequest<'_>,
         vars: &dyn Fn(&str) -> Option<Value>,
-    ) -> DataAnswer;
+    ) -> DataReply;
 }
 
 /// Resource types built into Puppet agents: declaring them needs no definition.

@@ -31,8 +31,31 @@ pub enum Value {
     /// A type: a resource type name (`Lamp::Db`) or a data type (`String`, `Array[Integer]`),
     /// with its parameters.
     Type(String, Vec<Value>),
-    /// A `Sensitive` value: never printed.
-    Sensitive(Box<Value>),
+    /// A `Sensitive` value: never printed, not even by `Debug`.
+    Sensitive(Secret),
+}
+
+/// What a `Sensitive` holds. Every way of printing it (`Display` and `Debug` included) says
+/// `[value redacted]`, so no output, error or log can show it by accident.
+#[derive(Clone, PartialEq)]
+pub struct Secret(Box<Value>);
+
+impl Secret {
+    /// Wraps a value.
+    pub fn new(v: Value) -> Secret {
+        Secret(Box::new(v))
+    }
+
+    /// The value itself (Puppet's `unwrap`): only for code that must compute with it.
+    pub fn reveal(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[value redacted]")
+    }
 }
 
 /// The data types of Puppet (not resource types): `Foo[...]` on them is a parameterised type.
@@ -202,6 +225,33 @@ impl Value {
             Value::Str(s) => write!(f, "'{s}'"),
             Value::Undef => f.write_str("undef"),
             other => fmt::Display::fmt(other, f),
+        }
+    }
+}
+
+impl Value {
+    /// Puppet 5.5's string form in string interpolation and in `notice`/`warning` messages
+    /// (Ruby's `to_s` of Puppet 3 days): no quotes in arrays and hashes, `undef` as nothing.
+    /// `String(x)` quotes (the `Display` form).
+    pub fn to_interpolated(&self) -> String {
+        match self {
+            Value::Array(items) => format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(Value::to_interpolated)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Value::Hash(entries) => format!(
+                "{{{}}}",
+                entries
+                    .iter()
+                    .map(|(k, v)| format!("{} => {}", k.to_interpolated(), v.to_interpolated()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            other => other.to_string(),
         }
     }
 }

@@ -5,6 +5,7 @@ mod examples;
 mod properties;
 mod puppet;
 mod scenarios;
+mod sensitive;
 
 use std::fmt::Write as _;
 use std::path::Path;

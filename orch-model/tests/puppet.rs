@@ -1,7 +1,9 @@
 //! Agreement with Puppet 5.5.22: every fixture environment under `tests/puppet/` has what
 //! Puppet's environment compiler and graph builder gave for it (`puppet.json`, the graph, or
 //! `puppet.error`, the first error), produced by running Puppet locally (`DEVELOPERS.md`).
-//! orch must give the same graph, or the same first error at the same place.
+//! orch must give the same graph, or the same first error at the same place. A fixture with a
+//! `puppet.log` (Puppet's warnings, which the Hiera and type fixtures use to show values with
+//! `warning()`) must give the same warnings in the same order.
 
 use std::path::{Path, PathBuf};
 
@@ -82,6 +84,66 @@ fn orch_placed(p: &Problem, dir: &Path) -> Placed {
 /// One fixture: `Ok` when orch agrees with Puppet, else what differs.
 fn check(dir: &Path) -> Result<(), String> {
     let model = compile(dir);
+    check_result(dir, &model)?;
+    check_warnings(dir, &model)
+}
+
+/// Puppet's warnings, one per entry (a continuation line joins the line before it).
+fn puppet_warnings(log: &str) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    for line in log.lines() {
+        if let Some(w) = line.strip_prefix("Warning: ") {
+            out.push(w.to_string());
+        } else if let Some(last) = out.last_mut() {
+            last.push(' ');
+            last.push_str(line.trim_start());
+        }
+    }
+    out
+}
+
+/// The warnings of `puppet.log`, if the fixture has one, against orch's (deprecations aside:
+/// the oracle runs with `--disable_warnings deprecations`). Puppet stops at its first error,
+/// so after one only as many of orch's warnings count as Puppet printed.
+fn check_warnings(dir: &Path, model: &orch_model::Model) -> Result<(), String> {
+    let Ok(log) = std::fs::read_to_string(dir.join("puppet.log")) else {
+        return Ok(());
+    };
+    let want = puppet_warnings(&log);
+    let got: Vec<String> = model
+        .problems
+        .iter()
+        .filter(|p| p.level == Level::Warning && !p.message.contains("is deprecated"))
+        .map(|p| {
+            let m = p
+                .message
+                .strip_prefix("Scope(Site): ")
+                .unwrap_or(&p.message);
+            // Puppet's log shows where only for warnings about a file, not for `warning()`.
+            let at = if p.location.line.is_none() {
+                p.location.suffix()
+            } else {
+                String::new()
+            };
+            format!("{m}{at}").replace(&format!("{}/", dir.display()), "")
+        })
+        .collect();
+    let errored = dir.join("puppet.error").is_file();
+    let got: Vec<String> = if errored {
+        got.into_iter().take(want.len()).collect()
+    } else {
+        got
+    };
+    if want != got {
+        return Err(format!(
+            "warnings differ:\n  puppet: {want:?}\n  orch:   {got:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// The graph or the first error.
+fn check_result(dir: &Path, model: &orch_model::Model) -> Result<(), String> {
     let first_error = model.problems.iter().find(|p| p.level == Level::Error);
     if let Ok(text) = std::fs::read_to_string(dir.join("puppet.error")) {
         let want = parse_puppet(&text);
@@ -91,6 +153,12 @@ fn check(dir: &Path) -> Result<(), String> {
         let mut got = orch_placed(p, dir);
         if want.column.is_none() {
             got.column = None;
+        }
+        // Where Puppet gives no position at all (its errors about an application instance's
+        // parameters), orch still says where the instance is: a deliberate difference.
+        if want.file.is_none() && want.line.is_none() {
+            got.file = None;
+            got.line = None;
         }
         return if got == want {
             Ok(())
@@ -106,9 +174,9 @@ fn check(dir: &Path) -> Result<(), String> {
         return Err(format!("Puppet gave a graph, orch an error: {p}"));
     }
     let mut want: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    let all = orch_model::select(&model, &[]);
+    let all = orch_model::select(model, &[]);
     let mut got: serde_json::Value =
-        serde_json::from_str(&orch_model::graph(&model, &all).to_json())
+        serde_json::from_str(&orch_model::graph(model, &all).to_json())
             .map_err(|e| e.to_string())?;
     for v in [&mut want, &mut got] {
         if let Some(o) = v.as_object_mut() {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::component::component;
 use super::{Later, is_component, known_type, push_flow, unknown_type};
 use crate::code::Definition;
-use crate::eval::types::{inferred, is_instance};
+use crate::eval::types::inferred;
 use crate::eval::{Declared, Evaluator, refs_of};
 use crate::model::{AppInstance, Component, Model};
 use crate::problem::Problem;
@@ -112,25 +112,21 @@ fn run_body(
         };
         if let Some(t) = &p.type_expr
             && let Ok(tv) = ev.eval(t)
-            && !is_instance(&v, &tv)
+            && !ev.instance_of(&v, &tv)
         {
-            // A resource type as a parameter type expects a resource, which a reference
-            // (a type value) is not.
-            let expected = match &tv {
-                Value::Type(n, _) if !crate::value::DATA_TYPES.contains(&n.as_str()) => {
-                    "Resource".to_string()
-                }
-                other => other.to_string(),
+            // A resource type as a parameter type expects a resource, which a reference (a
+            // type value) is not; data types and aliases get Puppet's mismatch description.
+            let resource = matches!(&tv, Value::Type(n, _) if !crate::value::DATA_TYPES.contains(&n.as_str()))
+                && !ev.is_alias(&tv);
+            let why = if resource {
+                format!("expects a Resource value, got {}", inferred(&v))
+            } else {
+                ev.describe_mismatch(&tv, &v)
             };
             err(
                 model,
                 d,
-                format!(
-                    "{reference}: parameter '{}' expects {} value, got {}",
-                    p.name,
-                    article(&expected),
-                    inferred(&v)
-                ),
+                format!("{reference}: parameter '{}' {why}", p.name),
             );
             failed = true;
             break;
@@ -300,14 +296,6 @@ pub(super) fn is_metaparam(k: &str) -> bool {
             | "subscribe"
             | "tag"
     )
-}
-
-fn article(t: &str) -> String {
-    if t.starts_with(['A', 'E', 'I', 'O', 'U']) {
-        format!("an {t}")
-    } else {
-        format!("a {t}")
-    }
 }
 
 /// The `nodes` parameter as node → components, with the environment compiler's type-check

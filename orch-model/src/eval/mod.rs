@@ -70,6 +70,10 @@ pub(crate) struct Evaluator<'e> {
     matches: Vec<Option<String>>,
     /// How many `eval`s are under way (see [`MAX_EVAL_DEPTH`]).
     depth: u32,
+    /// Type aliases resolved so far (`None` while one is being resolved, or when it is not
+    /// an alias). References to aliases inside them stay names, so recursive aliases are
+    /// finite values.
+    aliases: std::collections::BTreeMap<String, Option<Value>>,
 }
 
 /// How deep evaluation may recurse: expressions within expressions, and calls of Puppet
@@ -94,6 +98,65 @@ impl<'e> Evaluator<'e> {
             notices: vec![],
             matches: vec![],
             depth: 0,
+            aliases: Default::default(),
+        }
+    }
+
+    /// True if `v` is an instance of type `t`, type aliases in `t` resolved (and autoloaded).
+    pub(crate) fn instance_of(&mut self, v: &Value, t: &Value) -> bool {
+        self.resolve_aliases(t);
+        let aliases = &self.aliases;
+        types::is_instance_in(v, t, &|n| aliases.get(n).cloned().flatten(), 0)
+    }
+
+    /// Puppet's description of why `v` is not a `t` (`expects a M::Port = Integer[1, 65535]
+    /// value, got String`), aliases resolved.
+    pub(crate) fn describe_mismatch(&mut self, t: &Value, v: &Value) -> String {
+        self.resolve_aliases(t);
+        let aliases = &self.aliases;
+        types::describe_mismatch_in(t, v, &|n| aliases.get(n).cloned().flatten(), 0)
+    }
+
+    /// True if `t` names a type alias.
+    pub(crate) fn is_alias(&mut self, t: &Value) -> bool {
+        self.resolve_aliases(t);
+        matches!(t, Value::Type(n, _) if self.aliases.get(n).is_some_and(|a| a.is_some()))
+    }
+
+    /// Resolves every alias a type value names, however deep.
+    fn resolve_aliases(&mut self, t: &Value) {
+        let mut todo = vec![t.clone()];
+        while let Some(t) = todo.pop() {
+            match t {
+                Value::Type(name, params) => {
+                    if !crate::value::DATA_TYPES.contains(&name.as_str())
+                        && !self.aliases.contains_key(&name)
+                    {
+                        self.aliases.insert(name.clone(), None);
+                        if let Some(def) = self.code.type_alias(&name)
+                            && let Some(body) = &def.body
+                        {
+                            let saved = self.file;
+                            self.file = def.file;
+                            let v = self.eval(body).ok();
+                            self.file = saved;
+                            if let Some(v) = v {
+                                todo.push(v.clone());
+                                self.aliases.insert(name, Some(v));
+                            }
+                        }
+                    }
+                    todo.extend(params);
+                }
+                Value::Hash(h) => {
+                    for (k, v) in h {
+                        todo.push(k);
+                        todo.push(v);
+                    }
+                }
+                Value::Array(a) => todo.extend(a),
+                _ => {}
+            }
         }
     }
 
@@ -209,11 +272,11 @@ impl<'e> Evaluator<'e> {
                 let mut s = String::new();
                 for seg in segs {
                     let v = self.eval(seg)?;
-                    s.push_str(&v.to_string());
+                    s.push_str(&v.to_interpolated());
                 }
                 Value::Str(s)
             }
-            K::Text(inner) => Value::Str(self.eval(inner)?.to_string()),
+            K::Text(inner) => Value::Str(self.eval(inner)?.to_interpolated()),
             K::Heredoc(h) => self.eval(&h.text)?,
             K::LiteralList(items) => {
                 let mut v = Vec::with_capacity(items.len());

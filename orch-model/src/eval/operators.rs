@@ -27,7 +27,7 @@ impl Evaluator<'_> {
     pub(super) fn matches_option(&mut self, t: &Value, m: &Value) -> bool {
         match (t, m) {
             (Value::Str(s), Value::Regex(r)) => self.regex_match(s, r),
-            (_, Value::Type(..)) => super::types::is_instance(t, m),
+            (_, Value::Type(..)) => self.instance_of(t, m),
             (_, Value::Array(opts)) if !matches!(t, Value::Array(_)) => {
                 opts.iter().any(|o| t.puppet_eq(o))
             }
@@ -229,7 +229,7 @@ impl Evaluator<'_> {
                 let m = match (&l, &r) {
                     (Value::Str(s), Value::Regex(re)) => self.regex_match(s, re),
                     (Value::Str(s), Value::Str(re)) => self.regex_match(s, re),
-                    (_, Value::Type(..)) => super::types::is_instance(&l, &r),
+                    (_, Value::Type(..)) => self.instance_of(&l, &r),
                     _ => {
                         return err(
                             format!(

@@ -30,16 +30,32 @@ impl Environment {
 
     /// Finds a Puppet-language function, autoloading it from `<module>/functions`.
     pub(crate) fn find_function(&mut self, name: &str) -> Option<&Rc<Definition>> {
+        self.find_in_module_dir(name, "function", "functions")
+    }
+
+    /// Finds a type alias, autoloading it from `<module>/types`.
+    pub(crate) fn find_type_alias(&mut self, name: &str) -> Option<&Rc<Definition>> {
+        self.find_in_module_dir(name, "type", "types")
+    }
+
+    /// A function or type alias (registered under `<prefix> <name>`), autoloaded from the
+    /// module directory `dir` when it is a module's (`mod::x`).
+    fn find_in_module_dir(
+        &mut self,
+        name: &str,
+        prefix: &str,
+        dir: &str,
+    ) -> Option<&Rc<Definition>> {
         let bare = key(name);
-        let fkey = format!("function {bare}");
-        if !self.definitions.contains_key(&fkey) && bare.contains("::") {
-            for path in self.autoload_paths(&bare, "functions") {
+        let full = format!("{prefix} {bare}");
+        if !self.definitions.contains_key(&full) && bare.contains("::") {
+            for path in self.autoload_paths(&bare, dir) {
                 if path.is_file() {
                     self.load_module_file(&path);
                 }
             }
         }
-        self.definitions.get(&fkey)
+        self.definitions.get(&full)
     }
 
     /// Loads a module file for its definitions; false when it has errors.

@@ -16,7 +16,7 @@ use orch_parser::{Expr, LineIndex, Program};
 
 use crate::Value;
 use crate::code::{CapabilityType, CodeSource, Definition, Mapping, RubyFunction};
-use crate::data::{DataAnswer, DataRequest};
+use crate::data::{DataReply, DataRequest};
 use crate::problem::{Location, Problem};
 
 /// Where an environment's code is.
@@ -69,6 +69,8 @@ pub struct Environment {
     /// Names whose autoloaded file has errors.
     unloadable: BTreeSet<String>,
     pub(crate) problems: Vec<Problem>,
+    /// Hiera data of the environment and its modules, read as lookups ask for it.
+    hiera: crate::data::Hiera,
 }
 
 impl Environment {
@@ -81,6 +83,10 @@ impl Environment {
             ..Environment::default()
         };
         let manifests = env.find_code(source);
+        env.hiera = crate::data::Hiera::new(
+            source.path.is_dir().then(|| source.path.clone()),
+            env.modulepath.clone(),
+        );
         env.loading_main = true;
         for m in manifests {
             if let Some(idx) = env.load_file(&m)
@@ -133,6 +139,10 @@ impl CodeSource for Environment {
         self.find_function(name).cloned()
     }
 
+    fn type_alias(&mut self, name: &str) -> Option<Rc<Definition>> {
+        self.find_type_alias(name).cloned()
+    }
+
     fn is_unloadable(&self, name: &str) -> bool {
         self.unloadable.contains(&key(name))
     }
@@ -155,10 +165,10 @@ impl CodeSource for Environment {
 
     fn lookup_data(
         &mut self,
-        _request: &DataRequest<'_>,
-        _vars: &dyn Fn(&str) -> Option<Value>,
-    ) -> DataAnswer {
-        DataAnswer::Unavailable("it needs Hiera data and a node")
+        request: &DataRequest<'_>,
+        vars: &dyn Fn(&str) -> Option<Value>,
+    ) -> DataReply {
+        self.hiera.answer(request, vars)
     }
 }
 

@@ -44,6 +44,9 @@ impl Environment {
                     &f.parameters,
                     f.body.as_ref(),
                 ),
+                ExprKind::TypeAlias(a) => {
+                    self.add_definition(def(DefKind::TypeAlias), &a.name, &[], Some(&a.type_expr))
+                }
                 ExprKind::SiteDefinition { body } => self.add_site(body.as_deref(), file, offset),
                 ExprKind::CapabilityMapping(m) => self.add_mapping(
                     m.kind,
@@ -87,9 +90,11 @@ impl Environment {
         body: Option<&Expr>,
     ) {
         let key = key(name);
-        if kind != DefKind::Function
+        // Functions and type aliases have name spaces of their own.
+        let own_space = |k: DefKind| matches!(k, DefKind::Function | DefKind::TypeAlias);
+        if !own_space(kind)
             && let Some(prev) = self.definitions.get(&key)
-            && prev.kind != DefKind::Function
+            && !own_space(prev.kind)
         {
             let ctx = error_context(&self.location(prev.file, prev.offset));
             let message = clash_message(prev.kind, kind, &key, &ctx);
@@ -97,10 +102,10 @@ impl Environment {
             self.problems.push(Problem::error(message, here));
             return;
         }
-        let fkey = if kind == DefKind::Function {
-            format!("function {key}")
-        } else {
-            key.clone()
+        let fkey = match kind {
+            DefKind::Function => format!("function {key}"),
+            DefKind::TypeAlias => format!("type {key}"),
+            _ => key.clone(),
         };
         self.definitions.insert(
             fkey,
@@ -231,7 +236,7 @@ fn collect_definitions<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
             }
             return;
         }
-        K::CapabilityMapping { .. } => {
+        K::CapabilityMapping { .. } | K::TypeAlias(_) => {
             out.push(e);
             return;
         }

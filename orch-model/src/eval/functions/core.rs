@@ -35,7 +35,18 @@ const DATA: &[&str] = &[
     "regsubst", "length",
 ];
 /// Types called as functions.
-const CONVERSION: &[&str] = &["String", "Integer", "Array", "Hash", "new"];
+const CONVERSION: &[&str] = &[
+    "String",
+    "Integer",
+    "Float",
+    "Numeric",
+    "Boolean",
+    "Sensitive",
+    "Array",
+    "Hash",
+    "new",
+    "unwrap",
+];
 
 /// True for the functions of this group.
 pub(super) fn provides(name: &str) -> bool {
@@ -60,7 +71,7 @@ fn control(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult
         "notice" | "info" | "debug" | "warning" | "err" | "alert" | "crit" | "emerg" => {
             let msg = args
                 .iter()
-                .map(|a| a.to_string())
+                .map(|a| a.to_interpolated())
                 .collect::<Vec<_>>()
                 .join(" ");
             let level = if name == "warning"
@@ -343,22 +354,22 @@ fn conversion(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalRes
     let (name, lambda, e) = (c.name, c.lambda, c.at);
     let _ = (lambda, e);
     Ok(match name {
-        "String" => Value::Str(args.first().map(|a| a.to_string()).unwrap_or_default()),
-        "Integer" => match args.first() {
-            Some(Value::Int(i)) => Value::Int(*i),
-            Some(Value::Float(f)) => Value::Int(*f as i64),
-            Some(Value::Str(s)) => match s.trim().parse() {
-                Ok(i) => Value::Int(i),
-                Err(_) => {
-                    return c.fail(
-                        ev,
-                        format!("The string '{s}' cannot be converted to Integer"),
-                    );
-                }
-            },
-            Some(Value::Bool(b)) => Value::Int(i64::from(*b)),
-            _ => return c.fail(ev, "Integer() expects one argument".to_string()),
+        // Puppet 5.5's String.new prints a float with `%f`.
+        "String" => Value::Str(match args.first() {
+            Some(Value::Float(f)) => format!("{f:.6}"),
+            Some(a) => a.to_string(),
+            None => String::new(),
+        }),
+        // Sensitive's `unwrap`: the value itself (anything else unchanged, as in Puppet).
+        "unwrap" => match args.into_iter().next() {
+            Some(Value::Sensitive(s)) => s.reveal().clone(),
+            Some(other) => other,
+            None => return c.fail(ev, "'unwrap' expects 1 argument, got 0".to_string()),
         },
+        "Integer" | "Float" | "Numeric" | "Boolean" | "Sensitive" => {
+            let t = Value::Type(name.to_string(), vec![]);
+            return new_or_fail(ev, c, &t, args);
+        }
         "Array" => match args.into_iter().next() {
             Some(Value::Array(a)) => Value::Array(a),
             Some(Value::Hash(h)) => Value::Array(
@@ -379,13 +390,28 @@ fn conversion(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalRes
             let mut it = args.into_iter();
             let t = it.next();
             let rest: Vec<Value> = it.collect();
-            let tname = match t {
-                Some(Value::Type(n, _)) => n,
+            let tname = match &t {
+                Some(Value::Type(n, p))
+                    if p.is_empty() && matches!(n.as_str(), "String" | "Array" | "Hash") =>
+                {
+                    n.clone()
+                }
+                Some(t @ Value::Type(..)) => return new_or_fail(ev, c, t, rest),
                 _ => return c.fail(ev, "'new' expects a type".to_string()),
             };
             return ev.call_function(&tname, rest, lambda, e);
         }
         _ => return c.not_in_group(ev),
+    })
+}
+
+/// Puppet's `new` of a type with arguments, its failure an error of the call.
+fn new_or_fail(ev: &Evaluator<'_>, c: &Call<'_>, t: &Value, args: Vec<Value>) -> EvalResult<Value> {
+    crate::eval::types::new_instance(t, args).or_else(|m| {
+        c.fail(
+            ev,
+            format!("Evaluation Error: Error while evaluating a Function Call, {m}"),
+        )
     })
 }
 

@@ -18,10 +18,6 @@ use crate::problem::Problem;
 /// Functions orch knows but cannot run, and why.
 const UNSUPPORTED: &[(&str, &str)] = &[
     ("puppetdb_query", "it needs PuppetDB"),
-    ("hiera", "it needs Hiera data and a node"),
-    ("hiera_array", "it needs Hiera data and a node"),
-    ("hiera_hash", "it needs Hiera data and a node"),
-    ("hiera_include", "it needs Hiera data and a node"),
     ("template", "it renders ERB templates"),
     ("inline_template", "it renders ERB templates"),
     ("epp", "it renders EPP templates"),
