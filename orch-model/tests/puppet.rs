@@ -2,7 +2,7 @@
 //! Puppet's environment compiler and graph builder gave for it (`puppet.json`, the graph, or
 //! `puppet.error`, the first error), produced by running Puppet locally (`DEVELOPERS.md`).
 //! orch must give the same graph, or the same first error at the same place. A fixture with a
-//! `puppet.log` (Puppet's warnings, which the Hiera and type fixtures use to show values with
+//! `puppet.warnings` (Puppet's warnings, which the Hiera and type fixtures use to show values with
 //! `warning()`) must give the same warnings in the same order.
 
 use std::path::{Path, PathBuf};
@@ -102,14 +102,19 @@ fn puppet_warnings(log: &str) -> Vec<String> {
     out
 }
 
-/// The warnings of `puppet.log`, if the fixture has one, against orch's (deprecations aside:
+/// The warnings of `puppet.warnings`, if the fixture has one, against orch's (deprecations aside:
 /// the oracle runs with `--disable_warnings deprecations`). Puppet stops at its first error,
 /// so after one only as many of orch's warnings count as Puppet printed.
 fn check_warnings(dir: &Path, model: &orch_model::Model) -> Result<(), String> {
-    let Ok(log) = std::fs::read_to_string(dir.join("puppet.log")) else {
+    let Ok(log) = std::fs::read_to_string(dir.join("puppet.warnings")) else {
         return Ok(());
     };
-    let want = puppet_warnings(&log);
+    // Puppet's module loader warns about metadata.json dependencies, which orch does not
+    // read (a module's code is found by name alone): not part of the comparison.
+    let want: Vec<String> = puppet_warnings(&log)
+        .into_iter()
+        .filter(|w| !w.starts_with("ModuleLoader: "))
+        .collect();
     let got: Vec<String> = model
         .problems
         .iter()
