@@ -263,3 +263,24 @@ pub(crate) fn ruby_float(f: f64) -> String {
     }
     format!("{f}")
 }
+
+/// Ruby's `inspect` of a value: how stdlib's messages and Hiera's interpolation (`to_s` of a
+/// collection) show one.
+pub(crate) fn ruby_inspect(v: &Value) -> String {
+    match v {
+        Value::Undef => "nil".into(),
+        Value::Str(s) => format!("{s:?}"),
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(ruby_inspect).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Hash(h) => format!(
+            "{{{}}}",
+            h.iter()
+                .map(|(k, v)| format!("{}=>{}", ruby_inspect(k), ruby_inspect(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.to_string(),
+    }
+}

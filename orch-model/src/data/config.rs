@@ -209,6 +209,30 @@ impl Checker<'_> {
             .map(|(i, _)| i + 1)
     }
 
+    /// A hierarchy level, with its own `datadir` or the default one.
+    #[allow(clippy::too_many_arguments)]
+    fn level(
+        &self,
+        he: &Value,
+        at: &str,
+        root: &Path,
+        datadir: &str,
+        name: String,
+        backend: Backend,
+        locations: Locations,
+    ) -> Result<Level, HieraError> {
+        let dir = match get(he, "datadir") {
+            Some(d) => self.nonempty_string(d, format!("{at} entry 'datadir'"))?,
+            None => datadir.to_string(),
+        };
+        Ok(Level {
+            name,
+            backend,
+            datadir: root.join(dir).display().to_string(),
+            locations,
+        })
+    }
+
     /// The `hierarchy` entry, which must be an array.
     fn hierarchy_list<'v>(&self, v: &'v Value) -> Result<&'v Vec<Value>, HieraError> {
         match v {
@@ -481,16 +505,7 @@ impl Checker<'_> {
                     ));
                 }
             };
-            let dir = match get(he, "datadir") {
-                Some(d) => self.nonempty_string(d, format!("{at} entry 'datadir'"))?,
-                None => datadir.clone(),
-            };
-            levels.push(Level {
-                name,
-                backend,
-                datadir: root.join(dir).display().to_string(),
-                locations,
-            });
+            levels.push(self.level(he, &at, root, &datadir, name, backend, locations)?);
         }
         Ok(Config {
             path: self.path.to_path_buf(),
@@ -571,16 +586,8 @@ impl Checker<'_> {
                     }
                 })
                 .collect();
-            let dir = match get(he, "datadir") {
-                Some(d) => self.nonempty_string(d, format!("{at} entry 'datadir'"))?,
-                None => datadir.clone(),
-            };
-            levels.push(Level {
-                name,
-                backend,
-                datadir: root.join(dir).display().to_string(),
-                locations: Locations::Paths(paths),
-            });
+            let locations = Locations::Paths(paths);
+            levels.push(self.level(he, &at, root, &datadir, name, backend, locations)?);
         }
         Ok(Config {
             path: self.path.to_path_buf(),

@@ -155,26 +155,7 @@ pub(crate) fn ruby_to_s(v: &Value) -> String {
     match v {
         Value::Undef => String::new(),
         Value::Str(s) => s.clone(),
-        Value::Array(_) | Value::Hash(_) => ruby_inspect(v),
-        other => other.to_string(),
-    }
-}
-
-fn ruby_inspect(v: &Value) -> String {
-    match v {
-        Value::Undef => "nil".into(),
-        Value::Str(s) => format!("{s:?}"),
-        Value::Array(a) => format!(
-            "[{}]",
-            a.iter().map(ruby_inspect).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Hash(h) => format!(
-            "{{{}}}",
-            h.iter()
-                .map(|(k, v)| format!("{}=>{}", ruby_inspect(k), ruby_inspect(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Value::Array(_) | Value::Hash(_) => crate::value::ruby_inspect(v),
         other => other.to_string(),
     }
 }

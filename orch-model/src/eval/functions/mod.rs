@@ -216,21 +216,4 @@ pub(super) fn ruby_class(v: &Value) -> &'static str {
 }
 
 /// Ruby's `inspect` of a value (stdlib's messages show them so).
-pub(super) fn ruby_inspect(v: &Value) -> String {
-    match v {
-        Value::Undef => "nil".into(),
-        Value::Str(s) => format!("{s:?}"),
-        Value::Array(a) => format!(
-            "[{}]",
-            a.iter().map(ruby_inspect).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Hash(h) => format!(
-            "{{{}}}",
-            h.iter()
-                .map(|(k, v)| format!("{}=>{}", ruby_inspect(k), ruby_inspect(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        other => other.to_string(),
-    }
-}
+pub(super) use crate::value::ruby_inspect;
