@@ -605,3 +605,88 @@ fn describe(v: &Value) -> String {
         other => other.type_name(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn scratch() -> std::path::PathBuf {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "orch-hiera-config-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&p).expect("scratch dir");
+        p
+    }
+
+    const PIECES: &[&str] = &[
+        "version: 5\n",
+        "version: 4\n",
+        "version: 3\n",
+        "version: x\n",
+        "defaults:\n",
+        "  datadir: d\n",
+        "  data_hash: yaml_data\n",
+        "  data_hash: json_data\n",
+        "hierarchy:\n",
+        "  - name: a\n",
+        "  - name: a\n",
+        "    path: p.yaml\n",
+        "    paths: []\n",
+        "    glob: '*.yaml'\n",
+        "    globs: [x]\n",
+        "    lookup_key: k\n",
+        "    hiera3_backend: yaml\n",
+        "    backend: yaml\n",
+        "    options: {path: 1}\n",
+        "default_hierarchy: []\n",
+        "- ",
+        ": ",
+        "[",
+        "]",
+        "{",
+        "}",
+        "'",
+        "\"",
+        "%{",
+        "\n",
+        "  ",
+    ];
+
+    #[test]
+    fn duplicate_level_names_are_placed() {
+        let dir = scratch();
+        std::fs::write(
+            dir.join("hiera.yaml"),
+            "version: 5\nhierarchy:\n  - name: a\n    path: x.yaml\n  - name: a\n    path: y.yaml\n",
+        )
+        .expect("write");
+        let e = read(&dir, Layer::Environment, &mut vec![])
+            .err()
+            .expect("an error");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(
+            e.message,
+            "Hierarchy name 'a' defined more than once. First defined at (line: 3)"
+        );
+        assert_eq!(e.line, Some(5));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_hiera_yaml_never_panics(parts in prop::collection::vec(prop::sample::select(PIECES), 0..30)) {
+            let dir = scratch();
+            std::fs::write(dir.join("hiera.yaml"), parts.concat()).expect("write");
+            for layer in [Layer::Environment, Layer::Module] {
+                let _ = read(&dir, layer, &mut vec![]);
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+}
