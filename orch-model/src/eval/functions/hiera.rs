@@ -95,6 +95,9 @@ impl Evaluator<'_> {
         lambda: Option<&Lambda>,
         e: &Expr,
     ) -> EvalResult<Value> {
+        if let Some(m) = super::lookup_dispatch::mismatch(&args, lambda.is_some()) {
+            return self.lookup_fail(m, e);
+        }
         let req = match self.lookup_request(args, lambda.is_some()) {
             Ok(r) => r,
             Err(m) => return self.lookup_fail(m, e),

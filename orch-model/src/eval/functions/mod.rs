@@ -7,6 +7,7 @@ mod core;
 mod files;
 mod hiera;
 mod iteration;
+mod lookup_dispatch;
 mod stdlib;
 
 use orch_parser::{Expr, Lambda};
