@@ -64,22 +64,6 @@ const LOCATION_KEYS: &[&str] = &[
     "uris",
     "mapped_paths",
 ];
-const HIERARCHY_KEYS: &[&str] = &[
-    "name",
-    "options",
-    "data_hash",
-    "lookup_key",
-    "hiera3_backend",
-    "data_dig",
-    "path",
-    "paths",
-    "glob",
-    "globs",
-    "uri",
-    "uris",
-    "mapped_paths",
-    "datadir",
-];
 
 /// Puppet's `a, b, or c` (Label#combine_strings).
 fn combine(words: &[&str]) -> String {
@@ -391,7 +375,10 @@ impl Checker<'_> {
             let name = self.nonempty_string(name, format!("{at} entry 'name'"))?;
             for (k, _) in he_entries {
                 let k = k.to_string();
-                if !HIERARCHY_KEYS.contains(&k.as_str()) {
+                if !matches!(k.as_str(), "name" | "options" | "datadir")
+                    && !FUNCTION_KEYS.contains(&k.as_str())
+                    && !LOCATION_KEYS.contains(&k.as_str())
+                {
                     return Err(self.fail(
                         format!("{} {at} has unrecognized key '{k}'", self.label()),
                         None,
