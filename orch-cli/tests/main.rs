@@ -4,6 +4,7 @@ mod job;
 mod ops;
 mod parser;
 mod run;
+mod sensitive;
 mod serve;
 mod ssh;
 

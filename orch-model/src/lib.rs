@@ -16,26 +16,26 @@
 //! print!("{}", orch_model::render_text(&orch_model::select(&model, &[])));
 //! ```
 
+mod code;
 mod compile;
+mod data;
 mod error;
 mod eval;
-mod functions;
 mod graph;
-mod loader;
+mod load;
 mod model;
 mod problem;
-mod rbtype;
 mod reference;
 mod show;
-mod types;
 mod value;
 mod walk;
 
+pub use code::CapabilityType;
 pub use compile::compile;
 pub use error::ModelError;
 pub use eval::MAX_EVAL_DEPTH;
 pub use graph::{Component as GraphComponent, EnvironmentGraph};
-pub use loader::{CapabilityType, Environment, EnvironmentSource};
+pub use load::{Environment, EnvironmentSource};
 pub use model::{AppInstance, Capability, Component, Model};
 pub use problem::{Level, Location, Problem};
 pub use reference::ResourceRef;
@@ -45,4 +45,4 @@ pub use show::{graph, render_text, select};
 /// the limits allow ([`orch_parser::MAX_NESTING`], [`MAX_EVAL_DEPTH`]) needs about 6 MiB in a
 /// release build and several times that unoptimised. Only the pages used are ever committed.
 pub const STACK_SIZE: usize = 256 << 20;
-pub use value::Value;
+pub use value::{Secret, Value};

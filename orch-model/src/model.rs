@@ -51,6 +51,8 @@ pub struct Component {
     pub consume: Vec<ResourceRef>,
     /// Capabilities it requires (ordering without data).
     pub require: Vec<ResourceRef>,
+    /// Where `export`, `consume` and `require` were set (Puppet's validators report there).
+    pub relationship_at: BTreeMap<String, Location>,
     /// Where it is declared.
     pub location: Location,
 }

@@ -50,14 +50,19 @@ impl ResourceRef {
     }
 }
 
-/// `lamp::db` → `Lamp::Db`; a leading `::` is dropped.
+/// `lamp::db` → `Lamp::Db`, `MyApp::WEB` → `Myapp::Web` (Puppet's per-segment normalisation);
+/// a leading `::` is dropped.
 pub(crate) fn capitalize_type(name: &str) -> String {
     name.trim_start_matches("::")
         .split("::")
         .map(|seg| {
             let mut c = seg.chars();
             match c.next() {
-                Some(f) => f.to_uppercase().chain(c).collect::<String>(),
+                // Ruby's `capitalize`: `MYAPP` and `myApp` are both `Myapp`.
+                Some(f) => f
+                    .to_uppercase()
+                    .chain(c.flat_map(char::to_lowercase))
+                    .collect::<String>(),
                 None => String::new(),
             }
         })

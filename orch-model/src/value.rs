@@ -31,8 +31,31 @@ pub enum Value {
     /// A type: a resource type name (`Lamp::Db`) or a data type (`String`, `Array[Integer]`),
     /// with its parameters.
     Type(String, Vec<Value>),
-    /// A `Sensitive` value: never printed.
-    Sensitive(Box<Value>),
+    /// A `Sensitive` value: never printed, not even by `Debug`.
+    Sensitive(Secret),
+}
+
+/// What a `Sensitive` holds. Every way of printing it (`Display` and `Debug` included) says
+/// `[value redacted]`, so no output, error or log can show it by accident.
+#[derive(Clone, PartialEq)]
+pub struct Secret(Box<Value>);
+
+impl Secret {
+    /// Wraps a value.
+    pub fn new(v: Value) -> Secret {
+        Secret(Box::new(v))
+    }
+
+    /// The value itself (Puppet's `unwrap`): only for code that must compute with it.
+    pub fn reveal(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[value redacted]")
+    }
 }
 
 /// The data types of Puppet (not resource types): `Foo[...]` on them is a parameterised type.
@@ -206,10 +229,58 @@ impl Value {
     }
 }
 
+impl Value {
+    /// Puppet 5.5's string form in string interpolation and in `notice`/`warning` messages
+    /// (Ruby's `to_s` of Puppet 3 days): no quotes in arrays and hashes, `undef` as nothing.
+    /// `String(x)` quotes (the `Display` form).
+    pub fn to_interpolated(&self) -> String {
+        match self {
+            Value::Array(items) => format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(Value::to_interpolated)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Value::Hash(entries) => format!(
+                "{{{}}}",
+                entries
+                    .iter()
+                    .map(|(k, v)| format!("{} => {}", k.to_interpolated(), v.to_interpolated()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// Ruby's `Float#to_s` (how Puppet prints floats).
 pub(crate) fn ruby_float(f: f64) -> String {
     if f.is_finite() && f == f.trunc() && f.abs() < 1e16 {
         return format!("{f:.1}");
     }
     format!("{f}")
+}
+
+/// Ruby's `inspect` of a value: how stdlib's messages and Hiera's interpolation (`to_s` of a
+/// collection) show one.
+pub(crate) fn ruby_inspect(v: &Value) -> String {
+    match v {
+        Value::Undef => "nil".into(),
+        Value::Str(s) => format!("{s:?}"),
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(ruby_inspect).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Hash(h) => format!(
+            "{{{}}}",
+            h.iter()
+                .map(|(k, v)| format!("{}=>{}", ruby_inspect(k), ruby_inspect(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.to_string(),
+    }
 }

@@ -3,7 +3,9 @@
 
 mod examples;
 mod properties;
+mod puppet;
 mod scenarios;
+mod sensitive;
 
 use std::fmt::Write as _;
 use std::path::Path;

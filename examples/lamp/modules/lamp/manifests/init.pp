@@ -10,7 +10,7 @@ application lamp (
     export      => Sql[$name],
   }
 
-  range(1, $web_count).each |$i| {
+  Integer[1, $web_count].each |$i| {
     lamp::web { "${name}-${i}":
       consume => Sql[$name],
       export  => Http["${name}-${i}"],

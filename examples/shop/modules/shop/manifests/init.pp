@@ -9,7 +9,7 @@ application shop (
   }
 
   # The web farm, built by iteration; each web node exports its own endpoint.
-  $endpoints = range(1, $web_count).map |$i| {
+  $endpoints = Integer[1, $web_count].map |$i| {
     $title = "${name}-${i}"
     shop::web { $title:
       http_port => $http_port,

@@ -1,0 +1,453 @@
+//! The evaluator: what Puppet's evaluator does for the code the environment compiler runs (top
+//! scope, the site body, application bodies, mapping expressions and Puppet-language
+//! functions). Resource declarations are collected, not applied. It reads code only through
+//! [`CodeSource`]: `scope` (variables), `operators` (operators, access, matching),
+//! `resources` (declarations), `call` (lambdas and Puppet functions), `functions` (the native
+//! functions, by where Puppet gets them), `types` (type checks).
+
+mod call;
+pub(crate) mod functions;
+mod operators;
+mod resources;
+pub(crate) mod scope;
+pub(crate) mod types;
+
+use orch_parser::{Expr, ExprKind};
+
+use crate::code::CodeSource;
+use crate::problem::{Location, Problem};
+use crate::{ResourceRef, Value};
+
+pub(crate) use scope::Frame;
+
+/// Why evaluation stopped early.
+#[derive(Debug)]
+pub(crate) enum Flow {
+    /// An evaluation error.
+    Error(Problem),
+    /// `next(v)` in a lambda.
+    Next(Value),
+    /// `break()` in an iteration.
+    Break,
+    /// `return(v)` in a function or lambda.
+    Return(Value),
+}
+
+pub(crate) type EvalResult<T> = Result<T, Flow>;
+
+/// A resource declared by evaluated code.
+#[derive(Debug, Clone)]
+pub(crate) struct Declared {
+    /// Lower-case type name (`lamp::db`, `class`, `notify`).
+    pub(crate) type_name: String,
+    pub(crate) title: String,
+    /// Attributes in declaration order.
+    pub(crate) attributes: Vec<(String, Value)>,
+    /// Where each attribute written as `name => value` is (Puppet places relationship errors
+    /// at the attribute, not the resource).
+    pub(crate) attribute_at: Vec<(String, Location)>,
+    pub(crate) location: Location,
+}
+
+impl Declared {
+    /// Where an attribute was set, or else where the resource was.
+    pub(crate) fn location_of(&self, attribute: &str) -> Location {
+        self.attribute_at
+            .iter()
+            .find(|(n, _)| n == attribute)
+            .map_or_else(|| self.location.clone(), |(_, l)| l.clone())
+    }
+}
+
+/// The evaluation context: scopes, the file being evaluated, declared resources.
+pub(crate) struct Evaluator<'e> {
+    pub(crate) code: &'e mut dyn CodeSource,
+    frames: Vec<Frame>,
+    pub(crate) file: usize,
+    pub(crate) declared: Vec<Declared>,
+    pub(crate) notices: Vec<Problem>,
+    /// Match variables (`$0`, `$1`, ...) of the last successful match.
+    matches: Vec<Option<String>>,
+    /// How many `eval`s are under way (see [`MAX_EVAL_DEPTH`]).
+    depth: u32,
+    /// Type aliases resolved so far (`None` while one is being resolved, or when it is not
+    /// an alias). References to aliases inside them stay names, so recursive aliases are
+    /// finite values.
+    aliases: std::collections::BTreeMap<String, Option<Value>>,
+}
+
+/// How deep evaluation may recurse: expressions within expressions, and calls of Puppet
+/// functions and lambdas with the expressions of their bodies. The parser bounds the tree's
+/// height (`orch_parser::MAX_NESTING`), but a function that calls itself recurses without end:
+/// Puppet stops there with Ruby's `SystemStackError`, orch with this error. A level takes up to
+/// about 3 KiB of stack in a release build (several times that unoptimised): run evaluation on
+/// a thread with [`crate::STACK_SIZE`].
+pub const MAX_EVAL_DEPTH: u32 = 2_000;
+
+pub(crate) fn err<T>(message: impl Into<String>, location: Location) -> EvalResult<T> {
+    Err(Flow::Error(Problem::error(message, location)))
+}
+
+impl<'e> Evaluator<'e> {
+    pub(crate) fn new(code: &'e mut dyn CodeSource) -> Evaluator<'e> {
+        Evaluator {
+            code,
+            frames: vec![Frame::top()],
+            file: 0,
+            declared: vec![],
+            notices: vec![],
+            matches: vec![],
+            depth: 0,
+            aliases: Default::default(),
+        }
+    }
+
+    /// True if `v` is an instance of type `t`, type aliases in `t` resolved (and autoloaded).
+    pub(crate) fn instance_of(&mut self, v: &Value, t: &Value) -> bool {
+        self.resolve_aliases(t);
+        let aliases = &self.aliases;
+        types::is_instance_in(v, t, &|n| aliases.get(n).cloned().flatten(), 0)
+    }
+
+    /// Puppet's description of why `v` is not a `t` (`expects a M::Port = Integer[1, 65535]
+    /// value, got String`), aliases resolved.
+    pub(crate) fn describe_mismatch(&mut self, t: &Value, v: &Value) -> String {
+        self.resolve_aliases(t);
+        let aliases = &self.aliases;
+        types::describe_mismatch_in(t, v, &|n| aliases.get(n).cloned().flatten(), 0)
+    }
+
+    /// True if `t` names a type alias.
+    pub(crate) fn is_alias(&mut self, t: &Value) -> bool {
+        self.resolve_aliases(t);
+        matches!(t, Value::Type(n, _) if self.aliases.get(n).is_some_and(|a| a.is_some()))
+    }
+
+    /// Resolves every alias a type value names, however deep.
+    fn resolve_aliases(&mut self, t: &Value) {
+        let mut todo = vec![t.clone()];
+        while let Some(t) = todo.pop() {
+            match t {
+                Value::Type(name, params) => {
+                    if !crate::value::DATA_TYPES.contains(&name.as_str())
+                        && !self.aliases.contains_key(&name)
+                    {
+                        self.aliases.insert(name.clone(), None);
+                        if let Some(def) = self.code.type_alias(&name)
+                            && let Some(body) = &def.body
+                        {
+                            let saved = self.file;
+                            self.file = def.file;
+                            let v = self.eval(body).ok();
+                            self.file = saved;
+                            if let Some(v) = v {
+                                todo.push(v.clone());
+                                self.aliases.insert(name, Some(v));
+                            }
+                        }
+                    }
+                    todo.extend(params);
+                }
+                Value::Hash(h) => {
+                    for (k, v) in h {
+                        todo.push(k);
+                        todo.push(v);
+                    }
+                }
+                Value::Array(a) => todo.extend(a),
+                _ => {}
+            }
+        }
+    }
+
+    pub(crate) fn loc(&self, e: &Expr) -> Location {
+        self.code.location(self.file, e.span.start as usize)
+    }
+
+    /// Evaluates a body (a block or one expression); returns the last value.
+    pub(crate) fn eval_body(&mut self, e: Option<&Expr>) -> EvalResult<Value> {
+        match e {
+            None => Ok(Value::Undef),
+            Some(e) => self.eval(e),
+        }
+    }
+
+    pub(crate) fn eval(&mut self, e: &Expr) -> EvalResult<Value> {
+        if self.depth >= MAX_EVAL_DEPTH {
+            return err(
+                format!(
+                    "stack level too deep (evaluation nested more than {MAX_EVAL_DEPTH} levels; a function that calls itself without end?)"
+                ),
+                self.loc(e),
+            );
+        }
+        self.depth += 1;
+        let r = self.eval_expr(e);
+        self.depth -= 1;
+        r
+    }
+
+    fn eval_expr(&mut self, e: &Expr) -> EvalResult<Value> {
+        use ExprKind as K;
+        match &e.kind {
+            K::Block(stmts) => {
+                let mut last = Value::Undef;
+                for s in stmts {
+                    last = self.eval(s)?;
+                }
+                Ok(last)
+            }
+            K::Variable(name) => match self.lookup(name) {
+                Some(v) => Ok(v),
+                None => self.unknown_variable(name, e),
+            },
+            K::BoolVariable(b) => Ok(self.lookup(&b.to_string()).unwrap_or(Value::Undef)),
+            K::Access { left, keys } => {
+                let l = self.eval(left)?;
+                let mut ks = Vec::with_capacity(keys.len());
+                for k in keys {
+                    ks.push(self.eval(k)?);
+                }
+                self.access(l, ks, e)
+            }
+            K::Binary { op, left, right } => self.binary(*op, left, right, e),
+            K::Not(inner) => Ok(Value::Bool(!self.eval(inner)?.is_truthy())),
+            K::UnaryMinus(inner) => self.unary_minus(inner, e),
+            K::Unfold(inner) | K::Paren(inner) => self.eval(inner),
+            K::NamedAccess { .. } => {
+                err("Internal error: named access outside a call", self.loc(e))
+            }
+            K::CallNamed { .. } | K::CallMethod { .. } => self.eval_call(e),
+            K::Lambda(_) => err("A lambda can only be given to a function", self.loc(e)),
+            K::If { .. } | K::Unless { .. } | K::Case { .. } | K::Selector { .. } => {
+                self.eval_conditional(e)
+            }
+            K::Collect { .. } | K::ResourceDefaults { .. } | K::ResourceOverride { .. } => {
+                // Collectors, defaults and overrides shape node catalogs, not the application
+                // model.
+                Ok(Value::Undef)
+            }
+            K::Resource {
+                type_name, bodies, ..
+            } => self.declare(type_name, bodies, e),
+            // Definitions were registered when their file was loaded.
+            K::HostClass { .. }
+            | K::ResourceTypeDefinition { .. }
+            | K::Application { .. }
+            | K::FunctionDefinition { .. }
+            | K::NodeDefinition { .. }
+            | K::SiteDefinition { .. }
+            | K::CapabilityMapping { .. }
+            | K::TypeAlias { .. }
+            | K::TypeMapping { .. }
+            | K::TypeDefinition { .. } => Ok(Value::Undef),
+            _ => self.eval_literal(e),
+        }
+    }
+
+    /// Literals, strings with interpolation, arrays and hashes.
+    fn eval_literal(&mut self, e: &Expr) -> EvalResult<Value> {
+        use ExprKind as K;
+        Ok(match &e.kind {
+            K::LiteralString(s) => Value::Str(s.to_string()),
+            K::LiteralInteger { value, .. } => match i64::try_from(value.get()) {
+                Ok(v) => Value::Int(v),
+                Err(_) => return err("Integer value is out of range", self.loc(e)),
+            },
+            K::LiteralFloat(f) => Value::Float(*f),
+            K::LiteralBoolean(b) => Value::Bool(*b),
+            K::LiteralDefault => Value::Default,
+            K::LiteralRegex(r) => Value::Regex(r.to_string()),
+            K::QualifiedName(n) => Value::Str(n.to_string()),
+            K::QualifiedReference(n) => Value::Type(crate::reference::capitalize_type(n), vec![]),
+            K::ReservedWord(w) => {
+                return err(
+                    format!(
+                        "Use of reserved word: {w}, must be quoted if intended to be a String value"
+                    ),
+                    self.loc(e),
+                );
+            }
+            K::ConcatenatedString(segs) => {
+                let mut s = String::new();
+                for seg in segs {
+                    let v = self.eval(seg)?;
+                    s.push_str(&v.to_interpolated());
+                }
+                Value::Str(s)
+            }
+            K::Text(inner) => Value::Str(self.eval(inner)?.to_interpolated()),
+            K::Heredoc(h) => self.eval(&h.text)?,
+            K::LiteralList(items) => {
+                let mut v = Vec::with_capacity(items.len());
+                for i in items {
+                    if let K::Unfold(inner) = &i.kind {
+                        match self.eval(inner)? {
+                            Value::Array(a) => v.extend(a),
+                            other => v.push(other),
+                        }
+                    } else {
+                        v.push(self.eval(i)?);
+                    }
+                }
+                Value::Array(v)
+            }
+            K::LiteralHash { entries, .. } => {
+                let mut h: Vec<(Value, Value)> = vec![];
+                for en in entries {
+                    let k = self.eval(&en.key)?;
+                    let v = self.eval(&en.value)?;
+                    if let Some(slot) = h.iter_mut().find(|(x, _)| *x == k) {
+                        slot.1 = v;
+                    } else {
+                        h.push((k, v));
+                    }
+                }
+                Value::Hash(h)
+            }
+            K::KeyedEntry(en) => {
+                let k = self.eval(&en.key)?;
+                let v = self.eval(&en.value)?;
+                Value::Hash(vec![(k, v)])
+            }
+            // `Nop`, `Nil`, `undef`.
+            _ => Value::Undef,
+        })
+    }
+
+    /// `if`, `unless`, `case` and selectors.
+    fn eval_conditional(&mut self, e: &Expr) -> EvalResult<Value> {
+        use ExprKind as K;
+        match &e.kind {
+            K::If {
+                test,
+                then_expr,
+                else_expr,
+            } => {
+                if self.eval(test)?.is_truthy() {
+                    self.eval_body(then_expr.as_deref())
+                } else {
+                    self.eval_body(else_expr.as_deref())
+                }
+            }
+            K::Unless {
+                test,
+                then_expr,
+                else_expr,
+            } => {
+                if !self.eval(test)?.is_truthy() {
+                    self.eval_body(then_expr.as_deref())
+                } else {
+                    self.eval_body(else_expr.as_deref())
+                }
+            }
+            K::Case { test, options } => {
+                let t = self.eval(test)?;
+                let mut default = None;
+                for o in options {
+                    for v in &o.values {
+                        if matches!(v.kind, K::LiteralDefault) {
+                            default = Some(o);
+                            continue;
+                        }
+                        let m = self.eval(v)?;
+                        if self.matches_option(&t, &m) {
+                            return self.eval_body(o.then_expr.as_deref());
+                        }
+                    }
+                }
+                match default {
+                    Some(o) => self.eval_body(o.then_expr.as_deref()),
+                    None => Ok(Value::Undef),
+                }
+            }
+            K::Selector { left, entries } => {
+                let t = self.eval(left)?;
+                for en in entries {
+                    if matches!(en.matching.kind, K::LiteralDefault) {
+                        continue;
+                    }
+                    let m = self.eval(&en.matching)?;
+                    if self.matches_option(&t, &m) {
+                        return self.eval(&en.value);
+                    }
+                }
+                match entries
+                    .iter()
+                    .find(|en| matches!(en.matching.kind, K::LiteralDefault))
+                {
+                    Some(en) => self.eval(&en.value),
+                    None => err(
+                        format!("No matching entry for selector parameter with value '{t}'"),
+                        self.loc(e),
+                    ),
+                }
+            }
+            _ => Ok(Value::Undef),
+        }
+    }
+}
+
+/// The refs in a value (a reference or an array of them); `Err` names the first non-reference.
+pub(crate) fn refs_of(v: &Value) -> Result<Vec<ResourceRef>, Value> {
+    match v {
+        Value::Ref(r) => Ok(vec![r.clone()]),
+        Value::Array(a) => {
+            let mut out = vec![];
+            for x in a {
+                out.extend(refs_of(x)?);
+            }
+            Ok(out)
+        }
+        Value::Undef => Ok(vec![]),
+        other => Err(other.clone()),
+    }
+}
+
+/// `a String`, `an Integer`.
+pub(crate) fn a_an(word: &str) -> String {
+    let article = if word.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {word} Value")
+}
+
+#[cfg(test)]
+mod depth_tests {
+    /// A Puppet function that calls itself without end stops with an error, not an overflow.
+    #[test]
+    fn endless_recursion_is_an_error() {
+        let dir = std::env::temp_dir().join(format!("orch-recursion-{}", std::process::id()));
+        let functions = dir.join("modules/m/functions");
+        std::fs::create_dir_all(dir.join("manifests")).expect("dir");
+        std::fs::create_dir_all(&functions).expect("dir");
+        std::fs::write(dir.join("environment.conf"), "modulepath = modules\n").expect("file");
+        std::fs::write(
+            functions.join("f.pp"),
+            "function m::f($n) { m::f($n + 1) }\n",
+        )
+        .expect("file");
+        std::fs::write(dir.join("manifests/site.pp"), "$x = m::f(1)\n").expect("file");
+        let source = crate::EnvironmentSource {
+            path: dir.clone(),
+            name: "production".into(),
+            extra_modulepath: vec![],
+        };
+        let model = std::thread::Builder::new()
+            .stack_size(crate::STACK_SIZE)
+            .spawn(move || crate::compile(&mut crate::Environment::load(&source)))
+            .expect("thread")
+            .join()
+            .expect("no panic");
+        let _ = std::fs::remove_dir_all(&dir);
+        let text: Vec<String> = model.problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            text.iter()
+                .any(|t| t.contains("stack level too deep")
+                    && t.contains("f.pp, line: 1, column: 26")),
+            "{text:?}"
+        );
+    }
+}

@@ -1,0 +1,630 @@
+//! Type checks of parameter values against Puppet data types (the common ones site and
+//! application code declares), with Puppet's "expects ... got ..." wording.
+
+use crate::Value;
+
+/// True if `v` is an instance of the type value `t` (type aliases unknown: see
+/// [`is_instance_in`]).
+pub(crate) fn is_instance(v: &Value, t: &Value) -> bool {
+    is_instance_in(v, t, &|_| None, 0)
+}
+
+/// How many aliases an instance check follows in a row before it gives up (an alias that is
+/// itself, `type A = A`, would never end).
+const MAX_ALIAS_STEPS: usize = 64;
+
+/// True if `v` is an instance of `t`; `aliases` resolves a type alias's name to its type.
+pub(crate) fn is_instance_in(
+    v: &Value,
+    t: &Value,
+    aliases: &dyn Fn(&str) -> Option<Value>,
+    steps: usize,
+) -> bool {
+    let is_instance = |x: &Value, t: &Value| is_instance_in(x, t, aliases, 0);
+    let Value::Type(name, params) = t else {
+        return v.puppet_eq(t);
+    };
+    match name.as_str() {
+        "Any" => true,
+        "Undef" => matches!(v, Value::Undef),
+        "Default" => matches!(v, Value::Default),
+        "NotUndef" => !matches!(v, Value::Undef),
+        "String" => match v {
+            Value::Str(s) => length_ok(s.chars().count(), params),
+            _ => false,
+        },
+        "Integer" => match v {
+            Value::Int(i) => range_ok(*i as f64, params),
+            _ => false,
+        },
+        "Float" => match v {
+            Value::Float(f) => range_ok(*f, params),
+            _ => false,
+        },
+        "Numeric" => matches!(v, Value::Int(_) | Value::Float(_)),
+        "Boolean" => matches!(v, Value::Bool(_)),
+        "Regexp" => matches!(v, Value::Regex(_)),
+        "Scalar" | "ScalarData" => matches!(
+            v,
+            Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Regex(_)
+        ),
+        "Data" | "RichData" => !matches!(v, Value::Type(..)),
+        "Tuple" => match v {
+            Value::Array(a) => {
+                let types: Vec<&Value> = params
+                    .iter()
+                    .take_while(|p| matches!(p, Value::Type(..)))
+                    .collect();
+                let sizes: Vec<Value> = params[types.len()..].to_vec();
+                let (min, max) = match sizes.as_slice() {
+                    [] => (types.len(), types.len()),
+                    _ => (
+                        int_param(&sizes, 0).unwrap_or(types.len()),
+                        int_param(&sizes, 1).unwrap_or(usize::MAX),
+                    ),
+                };
+                a.len() >= min
+                    && a.len() <= max
+                    && a.iter().enumerate().all(|(i, x)| {
+                        types
+                            .get(i)
+                            .or(types.last())
+                            .is_none_or(|t| is_instance(x, t))
+                    })
+            }
+            _ => false,
+        },
+        "Struct" => match (v, params.first()) {
+            (Value::Hash(h), Some(Value::Hash(schema))) => {
+                let mut known = 0;
+                for (k, vt) in schema {
+                    let (key, optional) = match k {
+                        Value::Str(s) => (s.clone(), false),
+                        Value::Type(n, p) if n == "Optional" || n == "NotUndef" => {
+                            match p.first() {
+                                Some(Value::Str(s)) => (s.clone(), n == "Optional"),
+                                _ => return false,
+                            }
+                        }
+                        _ => return false,
+                    };
+                    match v.hash_get(&Value::Str(key)) {
+                        Some(x) => {
+                            known += 1;
+                            if !is_instance(x, vt) {
+                                return false;
+                            }
+                        }
+                        None => {
+                            let undef_ok = optional || is_instance(&Value::Undef, vt);
+                            if !undef_ok {
+                                return false;
+                            }
+                        }
+                    }
+                }
+                known == h.len()
+            }
+            (Value::Hash(_), None) => true,
+            _ => false,
+        },
+        "Array" | "Collection" => match v {
+            Value::Array(a) => {
+                let elem_ok = match params.first() {
+                    Some(et @ Value::Type(..)) if name == "Array" => {
+                        a.iter().all(|x| is_instance(x, et))
+                    }
+                    _ => true,
+                };
+                let sizes: Vec<Value> = params.iter().skip(1).cloned().collect();
+                elem_ok && (name != "Array" || length_ok(a.len(), &sizes))
+            }
+            Value::Hash(_) => name == "Collection",
+            _ => false,
+        },
+        "Hash" => match v {
+            Value::Hash(h) => match (params.first(), params.get(1)) {
+                (Some(kt @ Value::Type(..)), Some(vt @ Value::Type(..))) => h
+                    .iter()
+                    .all(|(k, x)| is_instance(k, kt) && is_instance(x, vt)),
+                _ => true,
+            },
+            _ => false,
+        },
+        "Optional" => matches!(v, Value::Undef) || params.first().is_none_or(|t| is_instance(v, t)),
+        "Variant" => params.iter().any(|t| is_instance(v, t)),
+        "Enum" => match v {
+            Value::Str(s) => params.iter().any(|p| matches!(p, Value::Str(x) if x == s)),
+            _ => false,
+        },
+        "Pattern" => match v {
+            Value::Str(s) => params.iter().any(|p| match p {
+                Value::Regex(r) | Value::Str(r) => {
+                    regex::Regex::new(r).is_ok_and(|re| re.is_match(s))
+                }
+                _ => false,
+            }),
+            _ => false,
+        },
+        "Type" => match v {
+            Value::Type(..) => match params.first() {
+                Some(Value::Type(want, _)) => {
+                    matches!(v, Value::Type(n, _) if n.eq_ignore_ascii_case(want))
+                }
+                _ => true,
+            },
+            Value::Ref(r) => match params.first() {
+                Some(Value::Type(want, _)) => {
+                    r.type_name.eq_ignore_ascii_case(want)
+                        || want == "Resource"
+                        || want == "Node" && r.type_name == "Node"
+                }
+                _ => true,
+            },
+            _ => false,
+        },
+        "Resource" | "CatalogEntry" => matches!(v, Value::Ref(_)),
+        "Sensitive" => match v {
+            Value::Sensitive(s) => params.first().is_none_or(|t| is_instance(s.reveal(), t)),
+            _ => false,
+        },
+        "Iterable" | "Iterator" => matches!(
+            v,
+            Value::Array(_) | Value::Hash(_) | Value::Str(_) | Value::Int(_)
+        ),
+        // A type alias is its type.
+        _ if steps < MAX_ALIAS_STEPS && params.is_empty() && aliases(name).is_some() => {
+            let resolved = aliases(name).expect("checked");
+            is_instance_in(v, &resolved, aliases, steps + 1)
+        }
+        // A resource type used as a parameter type: an instance is a reference of that type —
+        // but a reference is a *type* value in Puppet, so `Sql $db = Sql['x']` fails (§2.1).
+        _ => false,
+    }
+}
+
+fn int_param(params: &[Value], i: usize) -> Option<usize> {
+    match params.get(i) {
+        Some(Value::Int(n)) => usize::try_from(*n).ok(),
+        _ => None,
+    }
+}
+
+fn length_ok(n: usize, params: &[Value]) -> bool {
+    let min = match params.first() {
+        Some(Value::Int(m)) => *m as usize,
+        _ => 0,
+    };
+    let max = match params.get(1) {
+        Some(Value::Int(m)) => *m as usize,
+        _ => usize::MAX,
+    };
+    n >= min && n <= max
+}
+
+fn range_ok(x: f64, params: &[Value]) -> bool {
+    let min = match params.first() {
+        Some(Value::Int(m)) => *m as f64,
+        Some(Value::Float(m)) => *m,
+        _ => f64::MIN,
+    };
+    let max = match params.get(1) {
+        Some(Value::Int(m)) => *m as f64,
+        Some(Value::Float(m)) => *m,
+        _ => f64::MAX,
+    };
+    x >= min && x <= max
+}
+
+/// The name of a value's inferred type as Puppet prints it in "got ..." (`String`,
+/// `Type[Resource]`, `Hash[Type[Node['other']], String]`...), simplified.
+pub(crate) fn inferred(v: &Value) -> String {
+    match v {
+        Value::Ref(_) => "Type[Resource]".to_string(),
+        Value::Type(..) => "Type".to_string(),
+        other => other.type_name(),
+    }
+}
+
+/// Puppet's TypeMismatchDescriber, for the common shapes: `expects a String value, got
+/// Integer`, `expects a value of type Undef or String, got Integer`, `entry 'a' expects ...`,
+/// `index 1 expects ...`.
+pub(crate) fn describe_mismatch(t: &Value, v: &Value) -> String {
+    describe_mismatch_in(t, v, &|_| None, 0)
+}
+
+/// [`describe_mismatch`] with type aliases: an alias reads `M::Port = Integer[1, 65535]`.
+pub(crate) fn describe_mismatch_in(
+    t: &Value,
+    v: &Value,
+    aliases: &dyn Fn(&str) -> Option<Value>,
+    steps: usize,
+) -> String {
+    let inst = |x: &Value, t: &Value| is_instance_in(x, t, aliases, 0);
+    let again = |t: &Value, x: &Value| describe_mismatch_in(t, x, aliases, 0);
+    let show = |t: &Value| match t {
+        Value::Type(n, p) if p.is_empty() => match aliases(n) {
+            Some(r) => format!("{n} = {r}"),
+            None => t.to_string(),
+        },
+        other => other.to_string(),
+    };
+    if let Value::Type(name, params) = t {
+        if params.is_empty()
+            && steps < MAX_ALIAS_STEPS
+            && let Some(r) = aliases(name)
+            && matches!(&r, Value::Type(n, _) if matches!(n.as_str(), "Hash" | "Array" | "Optional" | "Variant" | "Struct"))
+        {
+            return describe_mismatch_in(&r, v, aliases, steps + 1);
+        }
+        match (name.as_str(), v) {
+            ("Hash", Value::Hash(h)) if params.len() >= 2 => {
+                for (k, x) in h {
+                    if !inst(k, &params[0]) {
+                        return format!("key of entry '{k}' {}", again(&params[0], k));
+                    }
+                    if !inst(x, &params[1]) {
+                        return format!("entry '{k}' {}", again(&params[1], x));
+                    }
+                }
+            }
+            ("Array", Value::Array(a)) if !params.is_empty() => {
+                for (i, x) in a.iter().enumerate() {
+                    if !inst(x, &params[0]) {
+                        return format!("index {i} {}", again(&params[0], x));
+                    }
+                }
+            }
+            ("Optional", _) if params.len() == 1 => {
+                return format!(
+                    "expects a value of type Undef or {}, got {}",
+                    show(&params[0]),
+                    inferred_set(v)
+                );
+            }
+            ("Variant", _) if !params.is_empty() => {
+                let names: Vec<String> = params.iter().map(&show).collect();
+                let list = match names.len() {
+                    1 => names[0].clone(),
+                    2 => format!("{} or {}", names[0], names[1]),
+                    n => format!("{}, or {}", names[..n - 1].join(", "), names[n - 1]),
+                };
+                return format!("expects a value of type {list}, got {}", inferred_set(v));
+            }
+            _ => {}
+        }
+    }
+    // Against a ranged number or sized string Puppet shows the value's own range.
+    let resolved = match t {
+        Value::Type(n, p) if p.is_empty() => aliases(n).unwrap_or_else(|| t.clone()),
+        other => other.clone(),
+    };
+    let got = match (&resolved, v) {
+        (Value::Type(n, p), Value::Int(i)) if n == "Integer" && !p.is_empty() => {
+            format!("Integer[{i}, {i}]")
+        }
+        (Value::Type(n, p), Value::Str(x)) if n == "String" && !p.is_empty() => {
+            let len = x.chars().count();
+            format!("String[{len}, {len}]")
+        }
+        _ => inferred_set(v),
+    };
+    format!(
+        "expects {} value, got {got}",
+        crate::eval::a_an(&show(t)).trim_end_matches(" Value"),
+    )
+}
+
+/// The generalised inferred type the mismatch describer prints: arrays are tuples and hashes
+/// structs there (`got Tuple`), as Puppet's `infer_set` makes them.
+fn inferred_set(v: &Value) -> String {
+    match v {
+        Value::Sensitive(s) => format!("Sensitive[{}]", inferred_set(s.reveal())),
+        Value::Array(_) => "Tuple".into(),
+        Value::Hash(_) => "Struct".into(),
+        other => inferred(other),
+    }
+}
+
+/// A type written as text (`lookup_options`' `convert_to`): a name with optional
+/// parameters of types, integers, floats, quoted strings and `default`.
+pub(crate) fn parse_type(s: &str) -> Option<Value> {
+    let mut p = TypeText {
+        s: s.as_bytes(),
+        i: 0,
+        depth: 0,
+    };
+    let v = p.value()?;
+    p.ws();
+    (p.i == p.s.len() && matches!(v, Value::Type(..))).then_some(v)
+}
+
+struct TypeText<'a> {
+    s: &'a [u8],
+    i: usize,
+    depth: usize,
+}
+
+impl TypeText<'_> {
+    fn ws(&mut self) {
+        while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
+            self.i += 1;
+        }
+    }
+    fn value(&mut self) -> Option<Value> {
+        self.depth += 1;
+        if self.depth > 100 {
+            return None;
+        }
+        self.ws();
+        let c = *self.s.get(self.i)?;
+        let v = if c == b'\'' || c == b'"' {
+            let end = self.s[self.i + 1..].iter().position(|&x| x == c)? + self.i + 1;
+            let text = std::str::from_utf8(&self.s[self.i + 1..end])
+                .ok()?
+                .to_string();
+            self.i = end + 1;
+            Value::Str(text)
+        } else if c == b'-' || c.is_ascii_digit() {
+            let start = self.i;
+            self.i += 1;
+            while self.i < self.s.len()
+                && (self.s[self.i].is_ascii_digit() || self.s[self.i] == b'.')
+            {
+                self.i += 1;
+            }
+            let t = std::str::from_utf8(&self.s[start..self.i]).ok()?;
+            if t.contains('.') {
+                Value::Float(t.parse().ok()?)
+            } else {
+                Value::Int(t.parse().ok()?)
+            }
+        } else if c.is_ascii_alphabetic() {
+            let start = self.i;
+            while self.i < self.s.len()
+                && (self.s[self.i].is_ascii_alphanumeric()
+                    || self.s[self.i] == b'_'
+                    || self.s[self.i] == b':')
+            {
+                self.i += 1;
+            }
+            let name = std::str::from_utf8(&self.s[start..self.i]).ok()?;
+            if name == "default" {
+                Value::Default
+            } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                let mut params = vec![];
+                self.ws();
+                if self.s.get(self.i) == Some(&b'[') {
+                    self.i += 1;
+                    loop {
+                        params.push(self.value()?);
+                        self.ws();
+                        match self.s.get(self.i)? {
+                            b',' => self.i += 1,
+                            b']' => {
+                                self.i += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                Value::Type(name.to_string(), params)
+            } else {
+                return None;
+            }
+        } else {
+            return None;
+        };
+        self.depth -= 1;
+        Some(v)
+    }
+}
+
+/// Puppet's `new` for the data types a lookup or a call converts to: `Integer`, `Float`,
+/// `Numeric`, `String`, `Boolean`, `Array`, `Hash`, `Sensitive`, `Optional`/`Variant` (the first
+/// type that converts). The error is Puppet's message without its call context.
+pub(crate) fn new_instance(t: &Value, args: Vec<Value>) -> Result<Value, String> {
+    let Value::Type(name, params) = t else {
+        return Err(format!(
+            "Creation of new instance of type '{t}' is not supported"
+        ));
+    };
+    let mut it = args.into_iter();
+    let Some(v) = it.next() else {
+        return Err(format!(
+            "Creation of new instance of type '{name}' needs a value"
+        ));
+    };
+    let rest: Vec<Value> = it.collect();
+    let converted = match name.as_str() {
+        "Integer" => to_integer(&v, rest.first())?,
+        "Float" => match &v {
+            Value::Float(_) => v.clone(),
+            Value::Int(i) => Value::Float(*i as f64),
+            Value::Bool(b) => Value::Float(f64::from(u8::from(*b))),
+            Value::Str(s) => match s.trim().parse::<f64>() {
+                Ok(f) => Value::Float(f),
+                Err(_) => match to_integer(&v, None) {
+                    Ok(Value::Int(i)) => Value::Float(i as f64),
+                    _ => {
+                        return Err(format!(
+                            "'new_float' The string '{s}' cannot be converted to Float"
+                        ));
+                    }
+                },
+            },
+            other => {
+                return Err(format!(
+                    "Value of type {} cannot be converted to Float",
+                    other.type_name()
+                ));
+            }
+        },
+        "Numeric" => match &v {
+            Value::Int(_) | Value::Float(_) => v.clone(),
+            Value::Str(s) if s.contains(['.', 'e', 'E']) && !s.starts_with("0x") => {
+                new_instance(&Value::Type("Float".into(), vec![]), vec![v.clone()])?
+            }
+            _ => to_integer(&v, None)
+                .map_err(|_| format!("The string '{v}' cannot be converted to Numeric"))?,
+        },
+        "String" => Value::Str(match &v {
+            Value::Sensitive(_) => {
+                return Err("Value of type Sensitive cannot be converted to String".into());
+            }
+            other => other.to_string(),
+        }),
+        "Boolean" => match &v {
+            Value::Bool(_) => v.clone(),
+            Value::Int(i) => Value::Bool(*i != 0),
+            Value::Float(f) => Value::Bool(*f != 0.0),
+            Value::Str(s) => match s.to_lowercase().as_str() {
+                "true" | "yes" | "y" => Value::Bool(true),
+                "false" | "no" | "n" | "" => Value::Bool(false),
+                _ => {
+                    return Err(format!(
+                        "'new_boolean' The string '{s}' cannot be converted to Boolean"
+                    ));
+                }
+            },
+            other => {
+                return Err(format!(
+                    "Value of type {} cannot be converted to Boolean",
+                    other.type_name()
+                ));
+            }
+        },
+        "Array" | "Tuple" => match v {
+            Value::Array(a) => Value::Array(a),
+            Value::Hash(h) => Value::Array(
+                h.into_iter()
+                    .map(|(k, x)| Value::Array(vec![k, x]))
+                    .collect(),
+            ),
+            Value::Str(s) if rest.first().is_some_and(|w| w.is_truthy()) => {
+                Value::Array(s.chars().map(|c| Value::Str(c.to_string())).collect())
+            }
+            other if rest.first().is_some_and(|w| w.is_truthy()) => Value::Array(vec![other]),
+            other => {
+                return Err(format!(
+                    "Value of type {} cannot be converted to Array",
+                    other.type_name()
+                ));
+            }
+        },
+        "Hash" | "Struct" => match v {
+            Value::Hash(h) => Value::Hash(h),
+            Value::Array(a) => {
+                let flat: Vec<Value> = if a
+                    .iter()
+                    .all(|x| matches!(x, Value::Array(p) if p.len() == 2))
+                {
+                    a.into_iter()
+                        .flat_map(|x| match x {
+                            Value::Array(p) => p,
+                            o => vec![o],
+                        })
+                        .collect()
+                } else {
+                    a
+                };
+                if !flat.len().is_multiple_of(2) {
+                    return Err("odd number of arguments for Hash".into());
+                }
+                let mut out: Vec<(Value, Value)> = vec![];
+                let mut it = flat.into_iter();
+                while let (Some(k), Some(x)) = (it.next(), it.next()) {
+                    out.retain(|(y, _)| *y != k);
+                    out.push((k, x));
+                }
+                Value::Hash(out)
+            }
+            other => {
+                return Err(format!(
+                    "Value of type {} cannot be converted to Hash",
+                    other.type_name()
+                ));
+            }
+        },
+        "Sensitive" => match v {
+            s @ Value::Sensitive(_) => s,
+            other => Value::Sensitive(crate::value::Secret::new(other)),
+        },
+        "Optional" | "Variant" => {
+            if matches!(v, Value::Undef) && name == "Optional" {
+                return Ok(Value::Undef);
+            }
+            let mut last = format!("Creation of new instance of type '{t}' is not supported");
+            for p in params {
+                match new_instance(
+                    p,
+                    std::iter::once(v.clone())
+                        .chain(rest.iter().cloned())
+                        .collect(),
+                ) {
+                    Ok(x) => return Ok(x),
+                    Err(m) => last = m,
+                }
+            }
+            return Err(last);
+        }
+        _ => {
+            return Err(format!(
+                "Creation of new instance of type '{name}' is not supported"
+            ));
+        }
+    };
+    if !is_instance(&converted, t) {
+        return Err(format!(
+            "Converted value from {name}.new() has wrong type, {}",
+            describe_mismatch(t, &converted)
+        ));
+    }
+    Ok(converted)
+}
+
+/// `Integer.new`: numbers, booleans, and strings in Puppet's radix notations (`0x1f`, `0b101`,
+/// `017`, with a sign), or a given radix.
+fn to_integer(v: &Value, radix: Option<&Value>) -> Result<Value, String> {
+    match v {
+        Value::Int(_) => Ok(v.clone()),
+        Value::Float(f) if f.is_finite() => Ok(Value::Int(f.trunc() as i64)),
+        Value::Bool(b) => Ok(Value::Int(i64::from(*b))),
+        Value::Str(s) => {
+            let t = s.trim();
+            let (neg, body) = match t.strip_prefix('-') {
+                Some(b) => (true, b),
+                None => (false, t.strip_prefix('+').unwrap_or(t)),
+            };
+            let lower = body.to_ascii_lowercase();
+            let (digits, base) = match radix {
+                Some(Value::Int(r)) if (2..=36).contains(r) => (
+                    lower.trim_start_matches("0x").trim_start_matches("0b"),
+                    *r as u32,
+                ),
+                _ => {
+                    if let Some(h) = lower.strip_prefix("0x") {
+                        (h, 16)
+                    } else if let Some(b) = lower.strip_prefix("0b") {
+                        (b, 2)
+                    } else if lower.len() > 1 && lower.starts_with('0') {
+                        (&lower[1..], 8)
+                    } else {
+                        (lower.as_str(), 10)
+                    }
+                }
+            };
+            match i64::from_str_radix(digits, base) {
+                Ok(i) if !digits.is_empty() => Ok(Value::Int(if neg { -i } else { i })),
+                _ => Err(format!(
+                    "'new' The string '{s}' cannot be converted to Integer"
+                )),
+            }
+        }
+        other => Err(format!(
+            "Value of type {} cannot be converted to Integer",
+            other.type_name()
+        )),
+    }
+}

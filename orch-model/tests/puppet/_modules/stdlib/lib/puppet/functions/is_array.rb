@@ -1,0 +1,1 @@
+# Presence only: puppetlabs-stdlib 5.2.0 has lib/puppet/functions/is_array.rb (orch implements some natively).

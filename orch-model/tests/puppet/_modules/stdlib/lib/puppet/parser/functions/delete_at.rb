@@ -1,0 +1,1 @@
+# Presence only: puppetlabs-stdlib 5.2.0 has lib/puppet/parser/functions/delete_at.rb (orch implements some natively).

@@ -1,0 +1,5 @@
+application app { m::prod { $name: export => Cap[$name] } }
+M::Prod produces Cap { host => $host }
+$x = lookup('a')
+
+site { app { 'x': nodes => { Node['n1'] => M::Prod['x'] } } }

@@ -1,0 +1,5 @@
+Puppet::Type.newtype(:cap, :is_capability => true) do
+  newparam :name, :namevar => true
+  newparam :host
+  newparam :port
+end

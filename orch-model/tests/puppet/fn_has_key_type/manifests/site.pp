@@ -1,0 +1,2 @@
+$v = has_key(['a'], 'a')
+site { }

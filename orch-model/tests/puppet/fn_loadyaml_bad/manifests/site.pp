@@ -1,0 +1,2 @@
+$bad = loadyaml('bad.yaml')
+site { }

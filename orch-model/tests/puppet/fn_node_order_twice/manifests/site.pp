@@ -1,0 +1,1 @@
+site { create_node_order('order', ['a', ['b', 'a']]) }

@@ -1,0 +1,2 @@
+$v = pick(undef, '')
+site { }

@@ -1,0 +1,2 @@
+validate_absolute_path(['/ok', 'C:/ok', 'relative/path'])
+site { }

@@ -1,0 +1,2 @@
+validate_re('one', ['^two', '^three'])
+site { }

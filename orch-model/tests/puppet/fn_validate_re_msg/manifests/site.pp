@@ -1,0 +1,2 @@
+validate_re('one', '^two', 'one is not two')
+site { }

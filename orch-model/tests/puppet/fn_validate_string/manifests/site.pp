@@ -1,0 +1,2 @@
+validate_string('a', ['b'])
+site { }

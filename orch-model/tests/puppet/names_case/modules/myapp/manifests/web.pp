@@ -1,0 +1,2 @@
+define myapp::web($host = 'h') { }
+MyApp::Web produces CAP { host => $host }

@@ -1,0 +1,2 @@
+$pw = lookup('db::password')
+$n = lookup('db::password', Integer)

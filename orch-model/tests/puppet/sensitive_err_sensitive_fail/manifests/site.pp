@@ -1,0 +1,2 @@
+$pw = lookup('db::password')
+fail("cannot use ${pw} or ${[$pw]} or ${ {'k' => $pw} }")

@@ -1,0 +1,1 @@
+define db::client(Optional[Sensitive] $password = undef) { }

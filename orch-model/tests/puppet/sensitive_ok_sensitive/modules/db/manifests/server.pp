@@ -1,0 +1,1 @@
+define db::server(Sensitive[String] $password, $host = 'db.example') { }

@@ -1,0 +1,1 @@
+# A Ruby function orch does not implement.
