@@ -597,3 +597,53 @@ fn events_from_start_are_the_stores_events() {
     assert_eq!(streamed.len(), stored.len());
     assert!(text.contains("event: end"), "{text}");
 }
+
+#[test]
+fn no_answer_shows_a_sensitive_value() {
+    const SECRET: &str = "S3cr3tBytes42";
+    let puppet =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../orch-model/tests/puppet");
+    for (dir, deploys) in [
+        ("sensitive_ok_sensitive", true),
+        ("sensitive_err_sensitive", false),
+        ("sensitive_err_sensitive_fail", false),
+    ] {
+        let server = TestServer::start(Setup {
+            environments: orch_server::Environments::One(orch_model::EnvironmentSource {
+                path: puppet.join(dir),
+                name: "production".into(),
+                extra_modulepath: Vec::new(),
+            }),
+            ..Setup::default()
+        });
+        let mut answers = vec![
+            server.get("/environments"),
+            server.get("/environments/production"),
+            server.get("/environments/production/instances"),
+            server.get("/environments/production/applications"),
+            server.post("/command/plan", r#"{"environment": "production"}"#),
+            server.post("/command/deploy", r#"{"environment": "production"}"#),
+        ];
+        if deploys {
+            server.wait_for_job("1");
+            for path in [
+                "/jobs",
+                "/jobs/1",
+                "/jobs/1/nodes",
+                "/jobs/1/events",
+                "/jobs/1/report",
+            ] {
+                answers.push(server.get(path));
+            }
+        }
+        for (status, answer) in &answers {
+            assert!(*status < 500, "{dir}: {answer}");
+            assert!(
+                !answer.to_string().contains(SECRET),
+                "{dir} shows the secret: {answer}"
+            );
+        }
+        let (status, _) = &answers[5];
+        assert_eq!(*status == 202, deploys, "{dir}");
+    }
+}
