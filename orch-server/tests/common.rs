@@ -170,6 +170,19 @@ pub(crate) fn call(
     body: Option<&str>,
     token: Option<&str>,
 ) -> (u16, Value) {
+    let (status, text) = call_bytes(agent, method, url, body.map(str::as_bytes), token);
+    let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, value)
+}
+
+/// One request with any bytes as its body; the status and the answer's text.
+pub(crate) fn call_bytes(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    body: Option<&[u8]>,
+    token: Option<&str>,
+) -> (u16, String) {
     let mut response = match method {
         "GET" => {
             let mut r = agent.get(url);
@@ -183,14 +196,13 @@ pub(crate) fn call(
             if let Some(t) = token {
                 r = r.header("X-Authentication", t);
             }
-            r.send(body.unwrap_or(""))
+            r.send(body.unwrap_or(b""))
         }
     }
     .unwrap();
     let status = response.status().as_u16();
     let text = response.body_mut().read_to_string().unwrap();
-    let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    (status, value)
+    (status, text)
 }
 
 /// `value` with what varies between runs replaced: times, durations, the server's address.

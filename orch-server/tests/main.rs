@@ -4,5 +4,6 @@
 mod api;
 mod browser;
 mod common;
+mod fuzz;
 mod tls;
 mod web;

@@ -119,9 +119,10 @@ pub(crate) async fn stop(
     }
     let id = match &request.job {
         Value::String(s) => super::job_id(s)?,
-        Value::Number(n) => n
-            .as_u64()
-            .ok_or_else(|| ApiError::validation(format!("Job id '{n}' is not an integer")))?,
+        Value::Number(n) => super::known_range(
+            n.as_u64()
+                .ok_or_else(|| ApiError::validation(format!("Job id '{n}' is not an integer")))?,
+        )?,
         _ => return Err(ApiError::validation("`job` must be a job id (a string)")),
     };
     let force = request.force;

@@ -4,13 +4,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use orch_model::{GraphComponent, ResourceRef};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ApiError, Body, Json, base_url};
+use super::{ApiError, Body, Json, Path, base_url};
 use crate::environments::Evaluated;
 use crate::state::AppState;
 

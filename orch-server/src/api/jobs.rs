@@ -6,14 +6,14 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures_util::Stream;
 use orch_runner::{JobId, JobOrder, JobOrderBy, JobQuery, JobRecord};
 use serde_json::{Value, json};
 
-use super::{ApiError, Json, base_url, job_id};
+use super::{ApiError, Json, Path, Query, base_url, job_id};
 use crate::pe::{ApiEvent, job_json, node_json};
 use crate::state::AppState;
 
@@ -48,8 +48,10 @@ pub(crate) async fn list(
     let limit = uint_param(&params, "limit")?.map_or(orch_runner::DEFAULT_LIST_LIMIT, |l| {
         usize::try_from(l).unwrap_or(MAX_LIMIT).min(MAX_LIMIT)
     });
-    let offset =
-        uint_param(&params, "offset")?.map_or(0, |o| usize::try_from(o).unwrap_or(usize::MAX));
+    // Past the store's integers there are no jobs anyway.
+    let offset = uint_param(&params, "offset")?.map_or(0, |o| {
+        usize::try_from(o.min(super::MAX_STORE_INT)).unwrap_or(usize::MAX)
+    });
     let by = match params.get("order_by").map(String::as_str) {
         None | Some("name") => JobOrderBy::Id,
         Some("timestamp") => JobOrderBy::Timestamp,
@@ -168,7 +170,9 @@ pub(crate) async fn events(
     Query(params): Params,
 ) -> Result<Json, ApiError> {
     let id = job_id(&id)?;
-    let start = uint_param(&params, "start")?.unwrap_or(1).max(1);
+    let start = uint_param(&params, "start")?
+        .unwrap_or(1)
+        .clamp(1, super::MAX_STORE_INT);
     let wait = uint_param(&params, "wait")?
         .map_or(Duration::ZERO, |s| Duration::from_secs(s).min(MAX_WAIT));
     let deadline = tokio::time::Instant::now() + wait;
@@ -248,11 +252,11 @@ pub(crate) async fn event_stream(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
-        .map(|seq| seq + 1);
+        .map(|seq| seq.saturating_add(1));
     let start = resumed
         .or(uint_param(&params, "start")?)
         .unwrap_or(1)
-        .max(1);
+        .clamp(1, super::MAX_STORE_INT);
     // The job must exist: an unknown one is 404 now, not an empty stream.
     state
         .read(move |store| store.job_state(id))

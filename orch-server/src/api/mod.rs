@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -317,8 +318,52 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     }
 }
 
+/// axum's `Path`, its rejections (a segment that is not UTF-8...) answered 400
+/// `validation-error` as PE's body, not axum's plain text.
+pub(crate) struct Path<T>(pub(crate) T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(t)| Path(t))
+            .map_err(|e| ApiError::validation(format!("The request path is not valid: {e}")))
+    }
+}
+
+/// axum's `Query`, its rejections (a query string that does not decode) answered 400
+/// `validation-error` as PE's body.
+pub(crate) struct Query<T>(pub(crate) T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(t)| Query(t))
+            .map_err(|e| ApiError::validation(format!("The query string is not valid: {e}")))
+    }
+}
+
 /// Path `:id` as a job number (PE: 400 when not an integer).
 pub(crate) fn job_id(text: &str) -> Result<u64, ApiError> {
-    text.parse()
-        .map_err(|_| ApiError::validation(format!("Job id '{text}' is not an integer")))
+    let id: u64 = text
+        .parse()
+        .map_err(|_| ApiError::validation(format!("Job id '{text}' is not an integer")))?;
+    known_range(id)
 }
+
+/// The store keeps ids as SQLite integers (`i64`): a larger one names no job (not a failed
+/// read).
+pub(crate) fn known_range(id: u64) -> Result<u64, ApiError> {
+    if id > MAX_STORE_INT {
+        return Err(ApiError::unknown_job(id));
+    }
+    Ok(id)
+}
+
+/// The largest integer the store takes (ids, event numbers, offsets).
+pub(crate) const MAX_STORE_INT: u64 = i64::MAX as u64;
