@@ -11,7 +11,10 @@
 //! p50/p90/p99/max latency per endpoint, the job's duration (deploy answered to job ended), and
 //! whether every follower saw every event the store holds for the job.
 //!
-//! Measured on this 2-core machine (shared): see benches/README.md.
+//! Measured on this 2-core machine (shared), 60 nodes / 5 clients only: job 0.88 s, 394
+//! requests, 0 errors, events p99 103 ms, nodes p99 44 ms, 5/5 followers saw all 122 events.
+//! At 2,000 nodes / 200 clients it did not finish within the 120 s hard timeout (not yet
+//! diagnosed).
 
 use std::collections::HashMap;
 use std::sync::Arc;
