@@ -38,7 +38,15 @@ pub(crate) struct AppState {
     running: Mutex<HashMap<JobId, Running>>,
     /// `https` or `http`, for the absolute URLs PE puts in `id`s.
     pub(crate) scheme: &'static str,
+    /// The last `GET /jobs/:id/nodes` answer of each job: (newest event seq, job URL, text).
+    nodes_answers: Mutex<HashMap<JobId, NodesAnswer>>,
 }
+
+/// A kept nodes answer: the newest event's seq it is of, the job URL it names, its text.
+type NodesAnswer = (u64, String, Arc<String>);
+
+/// How many jobs' nodes answers are kept.
+const NODES_ANSWERS: usize = 64;
 
 impl AppState {
     pub(crate) fn new(
@@ -63,6 +71,7 @@ impl AppState {
             local_user: orch_runner::login_name(),
             running: Mutex::new(HashMap::new()),
             scheme,
+            nodes_answers: Mutex::new(HashMap::new()),
         })
     }
 
@@ -111,6 +120,24 @@ impl AppState {
         while !self.lock_running().is_empty() && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
+    }
+
+    /// The kept nodes answer of job `id`, if it is of event `seq` and for `url`.
+    pub(crate) fn cached_nodes(&self, id: JobId, seq: u64, url: &str) -> Option<Arc<String>> {
+        let answers = self.nodes_answers.lock().unwrap_or_else(|p| p.into_inner());
+        answers
+            .get(&id)
+            .filter(|(s, u, _)| *s == seq && u == url)
+            .map(|(_, _, text)| text.clone())
+    }
+
+    /// Keeps job `id`'s nodes answer as of event `seq`.
+    pub(crate) fn cache_nodes(&self, id: JobId, seq: u64, url: String, text: Arc<String>) {
+        let mut answers = self.nodes_answers.lock().unwrap_or_else(|p| p.into_inner());
+        if answers.len() >= NODES_ANSWERS && !answers.contains_key(&id) {
+            answers.clear();
+        }
+        answers.insert(id, (seq, url, text));
     }
 
     fn lock_running(&self) -> std::sync::MutexGuard<'_, HashMap<JobId, Running>> {

@@ -13,7 +13,7 @@ use futures_util::Stream;
 use orch_runner::{JobId, JobOrder, JobOrderBy, JobQuery, JobRecord};
 use serde_json::{Value, json};
 
-use super::{ApiError, Json, Path, Query, base_url, job_id};
+use super::{ApiError, Json, JsonText, Path, Query, base_url, job_id};
 use crate::pe::{ApiEvent, job_json, node_json};
 use crate::state::AppState;
 
@@ -118,25 +118,45 @@ pub(crate) async fn nodes(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json, ApiError> {
+) -> Result<JsonText, ApiError> {
     let id = job_id(&id)?;
-    let (job, latest) = state
-        .read(move |store| Ok((store.job(id)?, store.latest_events(id)?)))
+    let job_url = base_url(&state, &headers).job(id);
+    let cache = state.clone();
+    // Read, shaped and serialized on a blocking thread: a big job's answer takes long enough
+    // to starve the scheduler's tasks on the async workers. Node rows change only with the
+    // events recorded with them, so one answer serves every poller until the next event.
+    let text = state
+        .read(move |store| {
+            let latest = store.latest_events(id)?;
+            if let Some(text) = cache.cached_nodes(id, latest.last, &job_url) {
+                return Ok(text);
+            }
+            let job = store.job(id)?;
+            let items: Vec<Value> = job
+                .nodes
+                .iter()
+                .map(|n| node_json(&job, n, latest.nodes.get(&n.name).copied()))
+                .collect();
+            let next = latest.last + 1;
+            let answer = json!({
+                "items": items,
+                "next-events": {
+                    "id": format!("{job_url}/events?start={next}"),
+                    "event": next.to_string(),
+                },
+            });
+            let mut text = serde_json::to_string(&answer).expect("values serialize");
+            text.push('\n');
+            let text = Arc::new(text);
+            // A job whose runner died reads corrected with no new event: never cached.
+            if job.message.is_none() {
+                cache.cache_nodes(id, latest.last, job_url, text.clone());
+            }
+            Ok(text)
+        })
         .await
         .map_err(ApiError::store)?;
-    let items: Vec<Value> = job
-        .nodes
-        .iter()
-        .map(|n| node_json(&job, n, latest.nodes.get(&n.name).copied()))
-        .collect();
-    let next = latest.last + 1;
-    Ok(Json(json!({
-        "items": items,
-        "next-events": {
-            "id": format!("{}/events?start={next}", base_url(&state, &headers).job(id)),
-            "event": next.to_string(),
-        },
-    })))
+    Ok(JsonText(text.as_str().to_owned()))
 }
 
 pub(crate) async fn report(
@@ -189,7 +209,11 @@ pub(crate) async fn events(
         wait_for_more(&mut watch, deadline).await;
     };
     let next = events.last().map_or(start, |e| e.seq + 1);
-    let items: Vec<ApiEvent> = events.iter().map(ApiEvent::from_event).collect();
+    // Thousands of events (a follower catching up) are shaped off the async workers.
+    let items: Vec<ApiEvent> =
+        tokio::task::spawn_blocking(move || events.iter().map(ApiEvent::from_event).collect())
+            .await
+            .unwrap_or_default();
     // orch: the job's state, read after the events (a client that saw no `job_finished` and
     // reads a terminal state knows the job's runner died).
     let job_state = state

@@ -277,12 +277,13 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// A JSON answer, pretty-printed with a final newline (people read them with curl).
+/// A JSON answer, compact with a final newline (a 2,000-node job's nodes are megabytes:
+/// `jq` is there for people).
 pub(crate) struct Json(pub(crate) Value);
 
 impl IntoResponse for Json {
     fn into_response(self) -> Response {
-        let mut text = serde_json::to_string_pretty(&self.0).expect("values serialize");
+        let mut text = serde_json::to_string(&self.0).expect("values serialize");
         text.push('\n');
         ([(header::CONTENT_TYPE, "application/json")], text).into_response()
     }
@@ -367,3 +368,12 @@ pub(crate) fn known_range(id: u64) -> Result<u64, ApiError> {
 
 /// The largest integer the store takes (ids, event numbers, offsets).
 pub(crate) const MAX_STORE_INT: u64 = i64::MAX as u64;
+
+/// A JSON answer already serialized (off the async workers, for the big ones).
+pub(crate) struct JsonText(pub(crate) String);
+
+impl IntoResponse for JsonText {
+    fn into_response(self) -> Response {
+        ([(header::CONTENT_TYPE, "application/json")], self.0).into_response()
+    }
+}
