@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use orch_planner::Plan;
 use orch_runner::{Event, JobId, JobRecord, JobState, StopAnswer};
-use serde::Serialize;
 use serde_json::{Value, json};
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 
@@ -273,7 +272,7 @@ impl Client {
                 if let Some(t) = &self.token {
                     request = request.header("X-Authentication", t);
                 }
-                request.send_json(Wire(body)).map_err(connect)?
+                request.send_json(body).map_err(connect)?
             }
             _ => {
                 let mut request = self.agent.get(url);
@@ -302,14 +301,5 @@ impl Client {
             });
         }
         Ok(value)
-    }
-}
-
-/// A JSON body for ureq.
-struct Wire<'a>(&'a Value);
-
-impl Serialize for Wire<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
     }
 }
