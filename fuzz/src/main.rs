@@ -5,11 +5,12 @@
 //!
 //! Inputs are made from a seed alone, so a batch can be replayed. A batch runs in a child
 //! process on threads with small stacks: a panic is caught and its input saved; an abort (a
-//! stack overflow) ends the child, and the parent replays that batch one input per process to
-//! find and save the input.
+//! stack overflow) ends the child, and a batch that runs past its time limit is killed (a
+//! hang); either way the parent replays that batch one input per process to find and save the
+//! input (`panic-*.pp`, `abort-*.pp`, `hang-*.pp`).
 //!
 //! `cargo run --release -p orch-fuzz -- [--inputs N] [--seconds S] [--seed N] [--out DIR]`;
-//! exits 1 when an input crashed.
+//! exits 1 when an input crashed or hung. `orch-fuzz --replay FILE` runs one saved input.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,10 @@ const MODEL_STACK: usize = 8 << 20;
 const BATCH: u64 = 2_000;
 /// One input in this many is also loaded as an environment (it writes files: slower).
 const MODEL_EVERY: u64 = 16;
+/// A batch that takes longer than this is a hang (a batch takes 2 to 10 s): it is killed and
+/// replayed one input per process, each within `INPUT_LIMIT`.
+const BATCH_LIMIT: Duration = Duration::from_secs(120);
+const INPUT_LIMIT: Duration = Duration::from_secs(20);
 
 struct Args {
     inputs: u64,
@@ -43,6 +48,24 @@ fn main() -> std::process::ExitCode {
         let corpus = load_corpus(Path::new(&argv[2]));
         worker(&corpus, Path::new(&argv[3]), n(4), n(5), n(6));
         return std::process::ExitCode::SUCCESS;
+    }
+    if argv.get(1).map(String::as_str) == Some("--replay") {
+        // --replay FILE: one saved input, in this process, timed.
+        let Some(text) = argv.get(2).and_then(|f| std::fs::read(f).ok()) else {
+            eprintln!("usage: orch-fuzz --replay FILE");
+            return std::process::ExitCode::from(2);
+        };
+        let input = String::from_utf8_lossy(&text).into_owned();
+        let dir = std::env::temp_dir().join(format!("orch-fuzz-{}", std::process::id()));
+        let start = Instant::now();
+        let ok = run_input(&input, &dir, true);
+        let _ = std::fs::remove_dir_all(&dir);
+        println!(
+            "orch-fuzz: {} in {:.1} s",
+            if ok { "no crash" } else { "panicked" },
+            start.elapsed().as_secs_f64()
+        );
+        return std::process::ExitCode::from(u8::from(!ok));
     }
     let mut args = Args {
         inputs: u64::MAX,
@@ -85,30 +108,34 @@ fn run(args: &Args) -> u64 {
     let (mut done, mut crashes) = (0u64, 0u64);
     while done < args.inputs && Instant::now() < deadline {
         let count = BATCH.min(args.inputs - done);
-        let child = |first: u64, count: u64| {
-            Command::new(&exe)
+        let child = |first: u64, count: u64, limit: Duration| {
+            let mut command = Command::new(&exe);
+            command
                 .arg("--worker")
                 .arg(&args.corpus)
                 .arg(&args.out)
-                .args([args.seed, first, count].map(|n| n.to_string()))
-                .output()
-                .expect("a worker process")
+                .args([args.seed, first, count].map(|n| n.to_string()));
+            run_child(command, limit)
         };
-        let out = child(done, count);
-        crashes += String::from_utf8_lossy(&out.stdout)
+        let batch = child(done, count, BATCH_LIMIT);
+        crashes += batch
+            .stdout
             .lines()
             .filter(|l| l.starts_with("panic"))
             .count() as u64;
-        if !out.status.success() {
-            // An abort: find the input, one process each.
+        if batch.outcome != Outcome::Exited {
+            // An abort or a hang: find the input, one process each.
             for i in done..done + count {
-                let one = child(i, 1);
-                if !one.status.success() {
-                    let corpus = load_corpus(&args.corpus);
-                    let path = save(&args.out, "abort", &make_input(&corpus, args.seed, i));
-                    eprintln!("input {i} aborted ({}): {}", one.status, path.display());
-                    crashes += 1;
-                }
+                let one = child(i, 1, INPUT_LIMIT);
+                let kind = match one.outcome {
+                    Outcome::Exited => continue,
+                    Outcome::Failed(_) => "abort",
+                    Outcome::TimedOut => "hang",
+                };
+                let corpus = load_corpus(&args.corpus);
+                let path = save(&args.out, kind, &make_input(&corpus, args.seed, i));
+                eprintln!("input {i}: {kind} ({:?}): {}", one.outcome, path.display());
+                crashes += 1;
             }
         }
         done += count;
@@ -121,6 +148,53 @@ fn run(args: &Args) -> u64 {
     crashes
 }
 
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    /// Exited with status 0.
+    Exited,
+    /// Exited otherwise, or was killed by a signal (an abort).
+    Failed(std::process::ExitStatus),
+    /// Still running at the limit: killed.
+    TimedOut,
+}
+
+struct ChildRun {
+    outcome: Outcome,
+    stdout: String,
+}
+
+/// Runs `command` for at most `limit`, polling (a worker prints a line per panic at most, so
+/// its stdout is read after it ends without filling the pipe).
+fn run_child(mut command: Command, limit: Duration) -> ChildRun {
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("a worker process");
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut text);
+        text
+    });
+    let deadline = Instant::now() + limit;
+    let outcome = loop {
+        match child.try_wait().expect("a worker's status") {
+            Some(status) if status.success() => break Outcome::Exited,
+            Some(status) => break Outcome::Failed(status),
+            None if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break Outcome::TimedOut;
+            }
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    ChildRun {
+        outcome,
+        stdout: reader.join().unwrap_or_default(),
+    }
+}
+
 /// A child: runs inputs `first..first + count`; a panic saves its input and goes on.
 fn worker(corpus: &[String], out: &Path, seed: u64, first: u64, count: u64) {
     std::panic::set_hook(Box::new(|_| {}));
@@ -128,22 +202,7 @@ fn worker(corpus: &[String], out: &Path, seed: u64, first: u64, count: u64) {
     for i in first..first + count {
         let input = make_input(corpus, seed, i);
         let with_model = i % MODEL_EVERY == 0;
-        let (src, dir) = (&input, &env_dir);
-        let ok = std::thread::scope(|s| {
-            let parse = std::thread::Builder::new()
-                .stack_size(PARSE_STACK)
-                .spawn_scoped(s, || exercise_parser(src))
-                .expect("thread");
-            let parsed = parse.join().is_ok();
-            let model = !with_model
-                || std::thread::Builder::new()
-                    .stack_size(MODEL_STACK)
-                    .spawn_scoped(s, || exercise_model(src, dir))
-                    .expect("thread")
-                    .join()
-                    .is_ok();
-            parsed && model
-        });
+        let ok = run_input(&input, &env_dir, with_model);
         if !ok {
             let path = save(out, "panic", &input);
             println!("panic {i} {}", path.display());
@@ -151,6 +210,26 @@ fn worker(corpus: &[String], out: &Path, seed: u64, first: u64, count: u64) {
     }
     let _ = std::fs::remove_dir_all(&env_dir);
     let _ = std::io::stdout().flush();
+}
+
+/// One input through the parser's stages and, `with_model`, environment loading, each on a
+/// thread with the stack it is measured to fit; false if one panicked.
+fn run_input(src: &str, dir: &Path, with_model: bool) -> bool {
+    std::thread::scope(|s| {
+        let parse = std::thread::Builder::new()
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(s, || exercise_parser(src))
+            .expect("thread");
+        let parsed = parse.join().is_ok();
+        let model = !with_model
+            || std::thread::Builder::new()
+                .stack_size(MODEL_STACK)
+                .spawn_scoped(s, || exercise_model(src, dir))
+                .expect("thread")
+                .join()
+                .is_ok();
+        parsed && model
+    })
 }
 
 fn exercise_parser(src: &str) {

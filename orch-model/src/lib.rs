@@ -33,7 +33,7 @@ mod walk;
 pub use code::CapabilityType;
 pub use compile::compile;
 pub use error::ModelError;
-pub use eval::MAX_EVAL_DEPTH;
+pub use eval::{MAX_EVAL_DEPTH, MAX_EVAL_STEPS};
 pub use graph::{Component as GraphComponent, EnvironmentGraph};
 pub use load::{Environment, EnvironmentSource};
 pub use model::{AppInstance, Capability, Component, Model};

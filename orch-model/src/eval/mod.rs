@@ -70,6 +70,8 @@ pub(crate) struct Evaluator<'e> {
     matches: Vec<Option<String>>,
     /// How many `eval`s are under way (see [`MAX_EVAL_DEPTH`]).
     depth: u32,
+    /// How many `eval`s have run (see [`MAX_EVAL_STEPS`]).
+    steps: u64,
     /// Type aliases resolved so far (`None` while one is being resolved, or when it is not
     /// an alias). References to aliases inside them stay names, so recursive aliases are
     /// finite values.
@@ -83,6 +85,13 @@ pub(crate) struct Evaluator<'e> {
 /// about 3 KiB of stack in a release build (several times that unoptimised): run evaluation on
 /// a thread with [`crate::STACK_SIZE`].
 pub const MAX_EVAL_DEPTH: u32 = 2_000;
+
+/// How many expressions one environment compile may evaluate. Iteration nested in iteration
+/// (`$s.each |$c| { $s.each |$d| { ... } }`) can ask for more work than any machine does:
+/// Puppet ran on until the server's request timed out, orch stops with this error at the
+/// expression where the budget ran out. Real sites and applications take thousands of steps;
+/// this is a few seconds of evaluation, and 100 steps each for 100,000 generated nodes.
+pub const MAX_EVAL_STEPS: u64 = 20_000_000;
 
 pub(crate) fn err<T>(message: impl Into<String>, location: Location) -> EvalResult<T> {
     Err(Flow::Error(Problem::error(message, location)))
@@ -98,6 +107,7 @@ impl<'e> Evaluator<'e> {
             notices: vec![],
             matches: vec![],
             depth: 0,
+            steps: 0,
             aliases: Default::default(),
         }
     }
@@ -177,6 +187,15 @@ impl<'e> Evaluator<'e> {
             return err(
                 format!(
                     "stack level too deep (evaluation nested more than {MAX_EVAL_DEPTH} levels; a function that calls itself without end?)"
+                ),
+                self.loc(e),
+            );
+        }
+        self.steps += 1;
+        if self.steps > MAX_EVAL_STEPS {
+            return err(
+                format!(
+                    "evaluation took more than {MAX_EVAL_STEPS} steps (an iteration without end, or nested too deep?)"
                 ),
                 self.loc(e),
             );
