@@ -89,6 +89,15 @@ pub(crate) trait CodeSource {
     /// A type alias by name (`Mod::Port`, autoloaded from `<module>/types`).
     fn type_alias(&mut self, name: &str) -> Option<Rc<Definition>>;
 
+    /// True if definitions with typed parameters were loaded since [`CodeSource::take_loaded`]
+    /// last ran (cheap: the evaluator asks after every expression).
+    fn has_loaded(&self) -> bool;
+
+    /// The classes, defines and applications with typed parameters loaded since the last
+    /// call, in load order: the evaluator evaluates their parameter types, as Puppet did
+    /// when it instantiated them.
+    fn take_loaded(&mut self) -> Vec<Rc<Definition>>;
+
     /// True if the file that should define `name` exists but could not be loaded: its errors
     /// are reported already, so "unknown type" would only repeat them.
     fn is_unloadable(&self, name: &str) -> bool;

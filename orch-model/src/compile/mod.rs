@@ -49,6 +49,11 @@ fn evaluate(env: &mut Environment, model: &mut Model) {
     let site = env.site.clone();
     let mut ev = Evaluator::new(env);
 
+    // The main manifests' definitions are instantiated as they load, before top scope runs.
+    if let Err(f) = ev.instantiate_loaded() {
+        push_flow(model, f);
+        return;
+    }
     // Top scope. Resources declared there are pruned from the environment catalog, except
     // application instances, which Puppet only allows inside a site.
     for (file, program) in &main {
@@ -97,6 +102,11 @@ fn evaluate(env: &mut Environment, model: &mut Model) {
                 ev.code.location(file, offset),
             ));
         }
+    }
+
+    if let Err(f) = ev.instantiate_loaded() {
+        push_flow(model, f);
+        return;
     }
 
     // The site.

@@ -16,6 +16,7 @@ use orch_parser::{Expr, ExprKind};
 
 use crate::code::CodeSource;
 use crate::problem::{Location, Problem};
+use crate::value::DATA_TYPES;
 use crate::{ResourceRef, Value};
 
 pub(crate) use scope::Frame;
@@ -72,6 +73,9 @@ pub(crate) struct Evaluator<'e> {
     depth: u32,
     /// How many `eval`s have run (see [`MAX_EVAL_STEPS`]).
     steps: u64,
+    /// Above 0 while a type alias's body is evaluated: Puppet interprets those with its type
+    /// parser, where a reference to an unknown type is a type reference, not an error.
+    interpreting_alias: u32,
     /// Type aliases resolved so far (`None` while one is being resolved, or when it is not
     /// an alias). References to aliases inside them stay names, so recursive aliases are
     /// finite values.
@@ -108,6 +112,7 @@ impl<'e> Evaluator<'e> {
             matches: vec![],
             depth: 0,
             steps: 0,
+            interpreting_alias: 0,
             aliases: Default::default(),
         }
     }
@@ -139,16 +144,16 @@ impl<'e> Evaluator<'e> {
         while let Some(t) = todo.pop() {
             match t {
                 Value::Type(name, params) => {
-                    if !crate::value::DATA_TYPES.contains(&name.as_str())
-                        && !self.aliases.contains_key(&name)
-                    {
+                    if !DATA_TYPES.contains(&name.as_str()) && !self.aliases.contains_key(&name) {
                         self.aliases.insert(name.clone(), None);
                         if let Some(def) = self.code.type_alias(&name)
                             && let Some(body) = &def.body
                         {
                             let saved = self.file;
                             self.file = def.file;
+                            self.interpreting_alias += 1;
                             let v = self.eval(body).ok();
+                            self.interpreting_alias -= 1;
                             self.file = saved;
                             if let Some(v) = v {
                                 todo.push(v.clone());
@@ -201,9 +206,50 @@ impl<'e> Evaluator<'e> {
             );
         }
         self.depth += 1;
-        let r = self.eval_expr(e);
+        let mut r = self.eval_expr(e);
+        // A file loaded while evaluating `e` was loaded first: its errors come first.
+        if self.code.has_loaded()
+            && let Err(f) = self.instantiate_loaded()
+        {
+            r = Err(f);
+        }
         self.depth -= 1;
         r
+    }
+
+    /// Evaluates the parameter types of the definitions loaded since the last call, in top
+    /// scope, as Puppet did when it instantiated them (`Resource type not found` for a type
+    /// that is nowhere, at the parameter, even if the definition is never used).
+    pub(crate) fn instantiate_loaded(&mut self) -> EvalResult<()> {
+        while self.code.has_loaded() {
+            for def in self.code.take_loaded() {
+                let (saved, depth) = (self.file, self.push_definition_scope());
+                self.file = def.file;
+                let r = def
+                    .parameters
+                    .iter()
+                    .filter_map(|p| p.type_expr.as_ref())
+                    .try_for_each(|t| self.eval(t).map(drop));
+                self.pop_to(depth);
+                self.file = saved;
+                r?;
+            }
+        }
+        Ok(())
+    }
+
+    /// True if `name` (capitalised) is a type Puppet's loaders find: a built-in type, a type
+    /// alias, or a resource type (a class is not one).
+    fn is_known_type(&mut self, name: &str) -> bool {
+        /// Puppet's built-in types that are not data types in [`DATA_TYPES`].
+        const OTHER_BUILTINS: &[&str] = &["Class", "Resource", "TypeAlias", "TypeReference", "URI"];
+        DATA_TYPES
+            .iter()
+            .chain(OTHER_BUILTINS)
+            .any(|t| t.eq_ignore_ascii_case(name))
+            || crate::code::resource_type_known(self.code, name)
+            || self.code.type_alias(name).is_some()
+            || self.code.is_unloadable(name)
     }
 
     fn eval_expr(&mut self, e: &Expr) -> EvalResult<Value> {
@@ -278,7 +324,16 @@ impl<'e> Evaluator<'e> {
             K::LiteralDefault => Value::Default,
             K::LiteralRegex(r) => Value::Regex(r.to_string()),
             K::QualifiedName(n) => Value::Str(n.to_string()),
-            K::QualifiedReference(n) => Value::Type(crate::reference::capitalize_type(n), vec![]),
+            K::QualifiedReference(n) => {
+                let name = crate::reference::capitalize_type(n);
+                if self.interpreting_alias == 0 && !self.is_known_type(&name) {
+                    return err(
+                        format!("Evaluation Error: Resource type not found: {name}"),
+                        self.loc(e),
+                    );
+                }
+                Value::Type(name, vec![])
+            }
             K::ReservedWord(w) => {
                 return err(
                     format!(

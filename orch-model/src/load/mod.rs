@@ -15,7 +15,7 @@ use std::rc::Rc;
 use orch_parser::{Expr, LineIndex, Program};
 
 use crate::Value;
-use crate::code::{CapabilityType, CodeSource, Definition, Mapping, RubyFunction};
+use crate::code::{CapabilityType, CodeSource, DefKind, Definition, Mapping, RubyFunction};
 use crate::data::{DataReply, DataRequest};
 use crate::problem::{Location, Problem};
 
@@ -68,6 +68,9 @@ pub struct Environment {
     pending: BTreeMap<usize, Program>,
     /// Names whose autoloaded file has errors.
     unloadable: BTreeSet<String>,
+    /// Classes, defines and applications with typed parameters, loaded and not yet taken by
+    /// [`CodeSource::take_loaded`].
+    loaded_typed: Vec<Rc<Definition>>,
     pub(crate) problems: Vec<Problem>,
     /// Hiera data of the environment and its modules, read as lookups ask for it.
     hiera: crate::data::Hiera,
@@ -140,7 +143,23 @@ impl CodeSource for Environment {
     }
 
     fn type_alias(&mut self, name: &str) -> Option<Rc<Definition>> {
+        // Puppet's loaders ask for a resource type first (autoloading `manifests/`), and a
+        // resource type of the name hides an alias of it.
+        if self
+            .find_definition(name)
+            .is_some_and(|d| matches!(d.kind, DefKind::Define | DefKind::Application))
+        {
+            return None;
+        }
         self.find_type_alias(name).cloned()
+    }
+
+    fn has_loaded(&self) -> bool {
+        !self.loaded_typed.is_empty()
+    }
+
+    fn take_loaded(&mut self) -> Vec<Rc<Definition>> {
+        std::mem::take(&mut self.loaded_typed)
     }
 
     fn is_unloadable(&self, name: &str) -> bool {

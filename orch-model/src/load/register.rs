@@ -107,16 +107,23 @@ impl Environment {
             DefKind::TypeAlias => format!("type {key}"),
             _ => key.clone(),
         };
-        self.definitions.insert(
-            fkey,
-            Rc::new(Definition {
-                kind,
-                parameters: parameters.to_vec(),
-                body: body.cloned(),
-                file,
-                offset,
-            }),
-        );
+        let definition = Rc::new(Definition {
+            kind,
+            parameters: parameters.to_vec(),
+            body: body.cloned(),
+            file,
+            offset,
+        });
+        // Puppet evaluates these parameter types as it instantiates the definition, when its
+        // file loads (functions' when they are called, aliases' never: they are interpreted).
+        if matches!(
+            kind,
+            DefKind::Class | DefKind::Define | DefKind::Application
+        ) && parameters.iter().any(|p| p.type_expr.is_some())
+        {
+            self.loaded_typed.push(definition.clone());
+        }
+        self.definitions.insert(fkey, definition);
     }
 
     fn add_mapping(

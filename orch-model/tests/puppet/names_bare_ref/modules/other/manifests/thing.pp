@@ -1,0 +1,3 @@
+define other::thing() { }
+define other::extra() { }
+Other::Extra produces Cap { }

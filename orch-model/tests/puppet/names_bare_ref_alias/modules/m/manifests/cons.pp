@@ -1,0 +1,2 @@
+define m::cons($host = undef) { }
+M::Cons consumes Cap { }

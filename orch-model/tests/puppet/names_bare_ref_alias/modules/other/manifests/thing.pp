@@ -1,0 +1,2 @@
+define other::extra() { }
+Other::Extra produces Cap { }

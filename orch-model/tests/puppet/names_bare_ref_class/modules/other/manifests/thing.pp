@@ -1,0 +1,3 @@
+class other::thing() { }
+define other::extra() { }
+Other::Extra produces Cap { }

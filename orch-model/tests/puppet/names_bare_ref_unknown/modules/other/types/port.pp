@@ -1,0 +1,1 @@
+type Other::Port = Integer[1, 65535]

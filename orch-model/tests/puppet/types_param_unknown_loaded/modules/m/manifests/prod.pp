@@ -1,0 +1,2 @@
+define m::prod($host = 'h') { }
+M::Prod produces Cap { host => $host }
