@@ -3,10 +3,12 @@
 //! functions). Resource declarations are collected, not applied. It reads code only through
 //! [`CodeSource`]: `scope` (variables), `operators` (operators, access, matching),
 //! `resources` (declarations), `call` (lambdas and Puppet functions), `functions` (the native
-//! functions, by where Puppet gets them), `types` (type checks).
+//! functions, by where Puppet gets them), `types` (type checks and `new`), `new_integer`
+//! (`Integer.new`'s dispatch).
 
 mod call;
 pub(crate) mod functions;
+mod new_integer;
 mod operators;
 mod resources;
 pub(crate) mod scope;

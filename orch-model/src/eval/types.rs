@@ -226,6 +226,53 @@ pub(crate) fn inferred(v: &Value) -> String {
     }
 }
 
+/// The generalised inferred type Puppet names in conversion errors (`Array[Integer]`,
+/// `Hash[String, Integer]`, `Type[Integer]`, `Regexp[/x/]`): element types joined to their
+/// common type (`Integer` and `Float` are `Numeric`, scalars of several kinds `ScalarData`).
+pub(crate) fn generalized(v: &Value) -> String {
+    fn is_data(v: &Value) -> bool {
+        match v {
+            Value::Undef | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_) => true,
+            Value::Array(a) => a.iter().all(is_data),
+            Value::Hash(h) => h
+                .iter()
+                .all(|(k, x)| matches!(k, Value::Str(_)) && is_data(x)),
+            _ => false,
+        }
+    }
+    fn common<'v>(values: impl Iterator<Item = &'v Value> + Clone) -> String {
+        let mut seen: Vec<String> = vec![];
+        for t in values.clone().map(generalized) {
+            if !seen.contains(&t) {
+                seen.push(t);
+            }
+        }
+        let numeric = |t: &String| matches!(t.as_str(), "Integer" | "Float");
+        let scalar_data = |t: &String| numeric(t) || matches!(t.as_str(), "String" | "Boolean");
+        let scalar = |t: &String| scalar_data(t) || t.starts_with("Regexp");
+        match seen.as_slice() {
+            [] => "Unit".into(),
+            [one] => one.clone(),
+            many if many.iter().all(numeric) => "Numeric".into(),
+            many if many.iter().all(scalar_data) => "ScalarData".into(),
+            many if many.iter().all(scalar) => "Scalar".into(),
+            _ if values.clone().all(is_data) => "Data".into(),
+            _ => "Any".into(),
+        }
+    }
+    match v {
+        Value::Regex(r) => format!("Regexp[/{r}/]"),
+        Value::Type(..) => format!("Type[{v}]"),
+        Value::Array(a) => format!("Array[{}]", common(a.iter())),
+        Value::Hash(h) => format!(
+            "Hash[{}, {}]",
+            common(h.iter().map(|(k, _)| k)),
+            common(h.iter().map(|(_, x)| x))
+        ),
+        other => inferred(other),
+    }
+}
+
 /// Puppet's TypeMismatchDescriber, for the common shapes: `expects a String value, got
 /// Integer`, `expects a value of type Undef or String, got Integer`, `entry 'a' expects ...`,
 /// `index 1 expects ...`.
@@ -438,7 +485,10 @@ pub(crate) fn new_instance(t: &Value, args: Vec<Value>) -> Result<Value, String>
     };
     let rest: Vec<Value> = it.collect();
     let converted = match name.as_str() {
-        "Integer" => to_integer(&v, rest.first())?,
+        "Integer" => {
+            let args: Vec<Value> = std::iter::once(v.clone()).chain(rest.clone()).collect();
+            super::new_integer::integer_new(&args)?
+        }
         "Float" => match &v {
             Value::Float(_) => v.clone(),
             Value::Int(i) => Value::Float(*i as f64),
@@ -584,47 +634,9 @@ pub(crate) fn new_instance(t: &Value, args: Vec<Value>) -> Result<Value, String>
     Ok(converted)
 }
 
-/// `Integer.new`: numbers, booleans, and strings in Puppet's radix notations (`0x1f`, `0b101`,
-/// `017`, with a sign), or a given radix.
+/// A number, boolean or integer string as an Integer, for `Float.new` and `Numeric.new`.
 fn to_integer(v: &Value, radix: Option<&Value>) -> Result<Value, String> {
-    match v {
-        Value::Int(_) => Ok(v.clone()),
-        Value::Float(f) if f.is_finite() => Ok(Value::Int(f.trunc() as i64)),
-        Value::Bool(b) => Ok(Value::Int(i64::from(*b))),
-        Value::Str(s) => {
-            let t = s.trim();
-            let (neg, body) = match t.strip_prefix('-') {
-                Some(b) => (true, b),
-                None => (false, t.strip_prefix('+').unwrap_or(t)),
-            };
-            let lower = body.to_ascii_lowercase();
-            let (digits, base) = match radix {
-                Some(Value::Int(r)) if (2..=36).contains(r) => (
-                    lower.trim_start_matches("0x").trim_start_matches("0b"),
-                    *r as u32,
-                ),
-                _ => {
-                    if let Some(h) = lower.strip_prefix("0x") {
-                        (h, 16)
-                    } else if let Some(b) = lower.strip_prefix("0b") {
-                        (b, 2)
-                    } else if lower.len() > 1 && lower.starts_with('0') {
-                        (&lower[1..], 8)
-                    } else {
-                        (lower.as_str(), 10)
-                    }
-                }
-            };
-            match i64::from_str_radix(digits, base) {
-                Ok(i) if !digits.is_empty() => Ok(Value::Int(if neg { -i } else { i })),
-                _ => Err(format!(
-                    "'new' The string '{s}' cannot be converted to Integer"
-                )),
-            }
-        }
-        other => Err(format!(
-            "Value of type {} cannot be converted to Integer",
-            other.type_name()
-        )),
-    }
+    let mut args = vec![v.clone()];
+    args.extend(radix.cloned());
+    super::new_integer::integer_new(&args)
 }

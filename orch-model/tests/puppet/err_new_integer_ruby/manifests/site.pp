@@ -1,0 +1,3 @@
+# The pattern accepts it, Ruby's Integer() does not: Ruby's words.
+$x = Integer('08')
+site { }

@@ -1,0 +1,3 @@
+# Not a convertible value: its generalised type.
+$x = Integer([1, [2], 'a'])
+site { }
