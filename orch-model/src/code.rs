@@ -80,6 +80,9 @@ pub(crate) trait CodeSource {
     /// Line and column of a byte offset in a loaded file.
     fn location(&self, file: usize, offset: usize) -> Location;
 
+    /// The text of a loaded file.
+    fn text(&self, file: usize) -> &str;
+
     /// A class, define or application by name (any case, leading `::` allowed).
     fn definition(&mut self, name: &str) -> Option<Rc<Definition>>;
 

@@ -31,7 +31,7 @@ pub use parallel::par_map;
 pub use parser::MAX_NESTING;
 pub use source::{SourceFile, manifest_files};
 pub use span::{LineIndex, Span};
-pub use validate::{validate, validate_with_source};
+pub use validate::{puppet_offset, validate, validate_with_source};
 
 /// The result of parsing one source text: always a program (partial when there were syntax
 /// errors) and the problems found.

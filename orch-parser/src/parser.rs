@@ -708,7 +708,7 @@ impl<'a> Parser<'a> {
             )),
             _ => Err(self.error_at(
                 "Expression is not valid as a resource, resource-default, or resource-override",
-                left.span.start,
+                crate::validate::puppet_offset(self.src, &left) as u32,
             )),
         }
     }

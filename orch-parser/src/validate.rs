@@ -166,6 +166,13 @@ struct Checker<'a> {
 /// heredoc, so heredocs nested in heredocs must run out of budget after a few levels.
 const PP_CHECK_LEVELS: u32 = 100;
 
+/// Puppet's position of an expression of `src`, where its errors are placed: the start of
+/// its first token, except where Puppet's grammar positions it elsewhere (a binary operation
+/// at its operator, a method call at its `(` or else its `.`, ...).
+pub fn puppet_offset(src: &str, e: &Expr) -> usize {
+    Checker::new(Some(src), Dialect::Puppet7).expr_offset(e)
+}
+
 impl<'a> Checker<'a> {
     fn new(src: Option<&'a str>, dialect: Dialect) -> Self {
         Checker {

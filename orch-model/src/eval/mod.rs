@@ -6,6 +6,8 @@
 //! functions, by where Puppet gets them), `types` (type checks and `new`), `new_integer`
 //! (`Integer.new`'s dispatch).
 
+mod arithmetic;
+mod assignable;
 mod call;
 pub(crate) mod functions;
 mod new_integer;
@@ -99,6 +101,22 @@ pub const MAX_EVAL_DEPTH: u32 = 2_000;
 /// this is a few seconds of evaluation, and 100 steps each for 100,000 generated nodes.
 pub const MAX_EVAL_STEPS: u64 = 20_000_000;
 
+/// Puppet's built-in types: the data types and the few others its type parser knows.
+const BUILTIN_TYPES: &[&str] = &{
+    let mut all = [""; DATA_TYPES.len() + 5];
+    let others = ["Class", "Resource", "TypeAlias", "TypeReference", "URI"];
+    let mut i = 0;
+    while i < all.len() {
+        all[i] = if i < DATA_TYPES.len() {
+            DATA_TYPES[i]
+        } else {
+            others[i - DATA_TYPES.len()]
+        };
+        i += 1;
+    }
+    all
+};
+
 pub(crate) fn err<T>(message: impl Into<String>, location: Location) -> EvalResult<T> {
     Err(Flow::Error(Problem::error(message, location)))
 }
@@ -122,6 +140,10 @@ impl<'e> Evaluator<'e> {
     /// True if `v` is an instance of type `t`, type aliases in `t` resolved (and autoloaded).
     pub(crate) fn instance_of(&mut self, v: &Value, t: &Value) -> bool {
         self.resolve_aliases(t);
+        if matches!(v, Value::Type(..)) {
+            // A type value is checked by assignability, which needs its aliases too.
+            self.resolve_aliases(v);
+        }
         let aliases = &self.aliases;
         types::is_instance_in(v, t, &|n| aliases.get(n).cloned().flatten(), 0)
     }
@@ -132,6 +154,14 @@ impl<'e> Evaluator<'e> {
         self.resolve_aliases(t);
         let aliases = &self.aliases;
         types::describe_mismatch_in(t, v, &|n| aliases.get(n).cloned().flatten(), 0)
+    }
+
+    /// True if every instance of type `u` is an instance of type `t`, aliases resolved.
+    pub(crate) fn is_assignable(&mut self, t: &Value, u: &Value) -> bool {
+        self.resolve_aliases(t);
+        self.resolve_aliases(u);
+        let aliases = &self.aliases;
+        assignable::is_assignable_in(t, u, &|n| aliases.get(n).cloned().flatten(), 0)
     }
 
     /// True if `t` names a type alias.
@@ -177,8 +207,10 @@ impl<'e> Evaluator<'e> {
         }
     }
 
+    /// Where Puppet places an error about `e` (see [`orch_parser::puppet_offset`]).
     pub(crate) fn loc(&self, e: &Expr) -> Location {
-        self.code.location(self.file, e.span.start as usize)
+        let offset = orch_parser::puppet_offset(self.code.text(self.file), e);
+        self.code.location(self.file, offset)
     }
 
     /// Evaluates a body (a block or one expression); returns the last value.
@@ -243,12 +275,7 @@ impl<'e> Evaluator<'e> {
     /// True if `name` (capitalised) is a type Puppet's loaders find: a built-in type, a type
     /// alias, or a resource type (a class is not one).
     fn is_known_type(&mut self, name: &str) -> bool {
-        /// Puppet's built-in types that are not data types in [`DATA_TYPES`].
-        const OTHER_BUILTINS: &[&str] = &["Class", "Resource", "TypeAlias", "TypeReference", "URI"];
-        DATA_TYPES
-            .iter()
-            .chain(OTHER_BUILTINS)
-            .any(|t| t.eq_ignore_ascii_case(name))
+        BUILTIN_TYPES.contains(&name)
             || crate::code::resource_type_known(self.code, name)
             || self.code.type_alias(name).is_some()
             || self.code.is_unloadable(name)
@@ -327,7 +354,11 @@ impl<'e> Evaluator<'e> {
             K::LiteralRegex(r) => Value::Regex(r.to_string()),
             K::QualifiedName(n) => Value::Str(n.to_string()),
             K::QualifiedReference(n) => {
-                let name = crate::reference::capitalize_type(n);
+                // Built-in types in any case are their own spelling (`notundef` is `NotUndef`).
+                let name = match BUILTIN_TYPES.iter().find(|t| t.eq_ignore_ascii_case(n)) {
+                    Some(t) => t.to_string(),
+                    None => crate::reference::capitalize_type(n),
+                };
                 if self.interpreting_alias == 0 && !self.is_known_type(&name) {
                     return err(
                         format!("Evaluation Error: Resource type not found: {name}"),
@@ -522,7 +553,7 @@ mod depth_tests {
         assert!(
             text.iter()
                 .any(|t| t.contains("stack level too deep")
-                    && t.contains("f.pp, line: 1, column: 26")),
+                    && t.contains("f.pp, line: 1, column: 29")),
             "{text:?}"
         );
     }

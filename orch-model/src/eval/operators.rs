@@ -9,17 +9,8 @@ use crate::{ResourceRef, Value};
 
 impl Evaluator<'_> {
     pub(super) fn unary_minus(&mut self, inner: &Expr, e: &Expr) -> EvalResult<Value> {
-        match self.eval(inner)? {
-            Value::Int(i) => Ok(Value::Int(-i)),
-            Value::Float(f) => Ok(Value::Float(-f)),
-            other => err(
-                format!(
-                    "Operator '-' is not applicable to {}.",
-                    a_an(&other.type_name())
-                ),
-                self.loc(e),
-            ),
-        }
+        let v = self.eval(inner)?;
+        self.negate(&v, e)
     }
 
     /// `case` and selector matching: regexes match strings (setting `$0..`), types match
@@ -95,127 +86,70 @@ impl Evaluator<'_> {
     /// A binary operator on two evaluated operands.
     fn apply(&mut self, op: BinaryOp, l: Value, r: Value, e: &Expr) -> EvalResult<Value> {
         use BinaryOp as B;
-        let bad = |this: &Self, l: &Value| {
-            err(
-                format!(
-                    "Operator '{}' is not applicable to {}.",
-                    op.as_str(),
-                    a_an(&l.type_name())
-                ),
-                this.loc(e),
-            )
-        };
+        if matches!(
+            op,
+            B::Add | B::Sub | B::Mul | B::Div | B::Mod | B::Shl | B::Shr
+        ) {
+            return self.arithmetic(op, l, r, e);
+        }
         Ok(match op {
-            B::Add => match (l, r) {
-                (Value::Int(a), Value::Int(b)) => Value::Int(a.wrapping_add(b)),
-                (Value::Array(mut a), Value::Array(b)) => {
-                    a.extend(b);
-                    Value::Array(a)
-                }
-                (Value::Array(mut a), Value::Hash(h)) => {
-                    a.extend(h.into_iter().map(|(k, v)| Value::Array(vec![k, v])));
-                    Value::Array(a)
-                }
-                (Value::Array(mut a), other) => {
-                    a.push(other);
-                    Value::Array(a)
-                }
-                (Value::Hash(mut a), Value::Hash(b)) => {
-                    for (k, v) in b {
-                        if let Some(slot) = a.iter_mut().find(|(x, _)| *x == k) {
-                            slot.1 = v;
-                        } else {
-                            a.push((k, v));
-                        }
-                    }
-                    Value::Hash(a)
-                }
-                (a, b) => match (num(&a), num(&b)) {
-                    (Some(x), Some(y)) => Value::Float(x + y),
-                    _ => return bad(self, &a),
-                },
-            },
-            B::Sub => match (l, r) {
-                (Value::Int(a), Value::Int(b)) => Value::Int(a.wrapping_sub(b)),
-                (Value::Array(a), Value::Array(b)) => Value::Array(
-                    a.into_iter()
-                        .filter(|x| !b.iter().any(|y| x.puppet_eq(y)))
-                        .collect(),
-                ),
-                (Value::Array(a), b) => {
-                    Value::Array(a.into_iter().filter(|x| !x.puppet_eq(&b)).collect())
-                }
-                (Value::Hash(a), Value::Array(b)) => Value::Hash(
-                    a.into_iter()
-                        .filter(|(k, _)| !b.iter().any(|y| k.puppet_eq(y)))
-                        .collect(),
-                ),
-                (Value::Hash(a), Value::Hash(b)) => Value::Hash(
-                    a.into_iter()
-                        .filter(|(k, _)| !b.iter().any(|(y, _)| k.puppet_eq(y)))
-                        .collect(),
-                ),
-                (a, b) => match (num(&a), num(&b)) {
-                    (Some(x), Some(y)) => Value::Float(x - y),
-                    _ => return bad(self, &a),
-                },
-            },
-            B::Mul => match (l, r) {
-                (Value::Int(a), Value::Int(b)) => Value::Int(a.wrapping_mul(b)),
-                (a, b) => match (num(&a), num(&b)) {
-                    (Some(x), Some(y)) => Value::Float(x * y),
-                    _ => return bad(self, &a),
-                },
-            },
-            B::Div => match (l, r) {
-                (Value::Int(_), Value::Int(0)) => return err("Division by 0", self.loc(e)),
-                (Value::Int(a), Value::Int(b)) => Value::Int(a.div_euclid(b)),
-                (a, b) => match (num(&a), num(&b)) {
-                    (Some(x), Some(y)) => Value::Float(x / y),
-                    _ => return bad(self, &a),
-                },
-            },
-            B::Mod => match (l, r) {
-                (Value::Int(_), Value::Int(0)) => return err("Division by 0", self.loc(e)),
-                (Value::Int(a), Value::Int(b)) => Value::Int(a.rem_euclid(b)),
-                (a, _) => return bad(self, &a),
-            },
-            B::Shl => match (l, r) {
-                (Value::Int(a), Value::Int(b)) => Value::Int(a.wrapping_shl(b as u32)),
-                (Value::Array(mut a), b) => {
-                    a.push(b);
-                    Value::Array(a)
-                }
-                (a, _) => return bad(self, &a),
-            },
-            B::Shr => match (l, r) {
-                (Value::Int(a), Value::Int(b)) => Value::Int(a.wrapping_shr(b as u32)),
-                (a, _) => return bad(self, &a),
-            },
             B::Eq => Value::Bool(l.puppet_eq(&r)),
             B::Ne => Value::Bool(!l.puppet_eq(&r)),
-            B::Lt | B::Le | B::Gt | B::Ge => {
-                let ord = match (&l, &r) {
-                    (Value::Str(a), Value::Str(b)) => {
-                        a.to_lowercase().partial_cmp(&b.to_lowercase())
-                    }
-                    _ => match (num(&l), num(&r)) {
-                        (Some(x), Some(y)) => x.partial_cmp(&y),
-                        _ => None,
-                    },
+            // Types compare by assignability (`Integer < Numeric`); with anything else a
+            // type is neither smaller nor larger.
+            B::Lt | B::Le | B::Gt | B::Ge if matches!(&l, Value::Type(..) | Value::Ref(_)) => {
+                if !matches!(&r, Value::Type(..) | Value::Ref(_)) {
+                    return Ok(Value::Bool(false));
+                }
+                let (lt, rt) = (
+                    super::assignable::ref_as_type(&l),
+                    super::assignable::ref_as_type(&r),
+                );
+                let (narrower, wider) = match op {
+                    B::Lt | B::Le => (&lt, &rt),
+                    _ => (&rt, &lt),
                 };
-                let Some(ord) = ord else {
-                    return err(
-                        format!(
-                            "Comparison of: {} {} {}, is not possible. Caused by 'A {} is not comparable to {}'.",
-                            l.type_name(),
-                            op.as_str(),
-                            r.type_name(),
-                            l.type_name(),
-                            a_an(&r.type_name())
-                        ),
-                        self.loc(e),
-                    );
+                let within = self.is_assignable(wider, narrower);
+                Value::Bool(match op {
+                    B::Le | B::Ge => within,
+                    _ => within && !l.puppet_eq(&r),
+                })
+            }
+            B::Lt | B::Le | B::Gt | B::Ge => {
+                // Puppet's CompareOperator: strings case-insensitively, numbers numerically.
+                let ord = match (&l, &r) {
+                    (Value::Str(a), Value::Str(b)) => Ok(a.to_lowercase().cmp(&b.to_lowercase())),
+                    (Value::Str(_), _) => Err("A String is not comparable to a non String"),
+                    (Value::Int(_) | Value::Float(_), _) => match (num(&l), num(&r)) {
+                        (Some(x), Some(y)) => x
+                            .partial_cmp(&y)
+                            .ok_or("A Numeric is not comparable to non Numeric"),
+                        _ => Err("A Numeric is not comparable to non Numeric"),
+                    },
+                    (Value::Default, Value::Default) => Ok(std::cmp::Ordering::Equal),
+                    (Value::Default, _) => Err("Symbol not comparable to non Symbol"),
+                    _ => Err(
+                        "Only Strings, Numbers, Timespans, Timestamps, and Versions are comparable",
+                    ),
+                };
+                let ord = match ord {
+                    Ok(o) => o,
+                    Err(detail) => {
+                        let label = |v: &Value| match v {
+                            Value::Undef => "Undef Value".to_string(),
+                            Value::Default => "Object".to_string(),
+                            other => other.type_name(),
+                        };
+                        return err(
+                            format!(
+                                "Evaluation Error: Comparison of: {} {} {}, is not possible. Caused by '{detail}'.",
+                                label(&l),
+                                op.as_str(),
+                                label(&r),
+                            ),
+                            self.loc(e),
+                        );
+                    }
                 };
                 use std::cmp::Ordering::*;
                 Value::Bool(match op {
@@ -337,6 +271,38 @@ impl Evaluator<'_> {
     /// `Type[...]`: a resource reference for resource types, a parameterised data type else.
     fn type_access(&mut self, name: &str, keys: Vec<Value>, e: &Expr) -> EvalResult<Value> {
         if DATA_TYPES.contains(&name) {
+            // Ranges and sizes must not be reversed (`Integer[5, 1]`).
+            let bounds_at = match name {
+                "Integer" | "Float" | "String" | "Collection" => Some(0),
+                "Array" if matches!(keys.first(), Some(Value::Type(..))) => Some(1),
+                "Hash" if matches!(keys.get(1), Some(Value::Type(..))) => Some(2),
+                "Array" | "Hash" => Some(0),
+                _ => None,
+            };
+            let num = |v: Option<&Value>| match v {
+                Some(Value::Int(i)) => Some(*i as f64),
+                Some(Value::Float(f)) => Some(*f),
+                _ => None,
+            };
+            if let Some(at) = bounds_at
+                && let (Some(from), Some(to)) = (num(keys.get(at)), num(keys.get(at + 1)))
+                && from > to
+            {
+                let show = |x: f64| match name {
+                    // Ruby's Float#to_s: always a fraction.
+                    "Float" if x.fract() == 0.0 && x.abs() < 1e16 => format!("{x:.1}"),
+                    "Float" => x.to_string(),
+                    _ => (x as i64).to_string(),
+                };
+                return err(
+                    format!(
+                        "Evaluation Error: Error while evaluating a '[]' expression, 'from' must be less or equal to 'to'. Got ({}, {}",
+                        show(from),
+                        show(to)
+                    ),
+                    self.loc(e),
+                );
+            }
             return Ok(Value::Type(name.to_string(), keys));
         }
         let (type_name, titles): (String, Vec<Value>) = match name {

@@ -11,7 +11,7 @@ pub(crate) fn is_instance(v: &Value, t: &Value) -> bool {
 
 /// How many aliases an instance check follows in a row before it gives up (an alias that is
 /// itself, `type A = A`, would never end).
-const MAX_ALIAS_STEPS: usize = 64;
+pub(crate) const MAX_ALIAS_STEPS: usize = 64;
 
 /// True if `v` is an instance of `t`; `aliases` resolves a type alias's name to its type.
 pub(crate) fn is_instance_in(
@@ -147,9 +147,9 @@ pub(crate) fn is_instance_in(
             _ => false,
         },
         "Type" => match v {
-            Value::Type(..) => match params.first() {
-                Some(Value::Type(want, _)) => {
-                    matches!(v, Value::Type(n, _) if n.eq_ignore_ascii_case(want))
+            Value::Type(..) => match params.first().map(super::assignable::ref_as_type) {
+                Some(want @ Value::Type(..)) => {
+                    super::assignable::is_assignable_in(&want, v, aliases, 0)
                 }
                 _ => true,
             },
@@ -565,31 +565,10 @@ pub(crate) fn new_instance(t: &Value, args: Vec<Value>) -> Result<Value, String>
         },
         "Hash" | "Struct" => match v {
             Value::Hash(h) => Value::Hash(h),
-            Value::Array(a) => {
-                let flat: Vec<Value> = if a
-                    .iter()
-                    .all(|x| matches!(x, Value::Array(p) if p.len() == 2))
-                {
-                    a.into_iter()
-                        .flat_map(|x| match x {
-                            Value::Array(p) => p,
-                            o => vec![o],
-                        })
-                        .collect()
-                } else {
-                    a
-                };
-                if !flat.len().is_multiple_of(2) {
-                    return Err("odd number of arguments for Hash".into());
-                }
-                let mut out: Vec<(Value, Value)> = vec![];
-                let mut it = flat.into_iter();
-                while let (Some(k), Some(x)) = (it.next(), it.next()) {
-                    out.retain(|(y, _)| *y != k);
-                    out.push((k, x));
-                }
-                Value::Hash(out)
-            }
+            Value::Array(a) => match hash_from_array(a) {
+                Some(h) => Value::Hash(h),
+                None => return Err("odd number of arguments for Hash".into()),
+            },
             other => {
                 return Err(format!(
                     "Value of type {} cannot be converted to Hash",
@@ -639,4 +618,35 @@ fn to_integer(v: &Value, radix: Option<&Value>) -> Result<Value, String> {
     let mut args = vec![v.clone()];
     args.extend(radix.cloned());
     super::new_integer::integer_new(&args)
+}
+
+/// Ruby's `Hash[array]`, as Puppet makes a hash of an array (`Hash($a)`, `$h + $a`): `[k, v]`
+/// pairs or a flat list of keys and values; a repeated key keeps its first place and its last
+/// value. `None` for an odd number of elements.
+pub(crate) fn hash_from_array(a: Vec<Value>) -> Option<Vec<(Value, Value)>> {
+    let pairs = !a.is_empty()
+        && a.iter()
+            .all(|x| matches!(x, Value::Array(p) if p.len() == 2));
+    let flat: Vec<Value> = if pairs {
+        a.into_iter()
+            .flat_map(|x| match x {
+                Value::Array(p) => p,
+                other => vec![other],
+            })
+            .collect()
+    } else {
+        a
+    };
+    if !flat.len().is_multiple_of(2) {
+        return None;
+    }
+    let mut out: Vec<(Value, Value)> = vec![];
+    let mut it = flat.into_iter();
+    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+        match out.iter_mut().find(|(x, _)| *x == k) {
+            Some(slot) => slot.1 = v,
+            None => out.push((k, v)),
+        }
+    }
+    Some(out)
 }

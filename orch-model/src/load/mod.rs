@@ -134,6 +134,10 @@ impl CodeSource for Environment {
         Environment::location(self, file, offset)
     }
 
+    fn text(&self, file: usize) -> &str {
+        self.files.get(file).map_or("", |f| f.text.as_str())
+    }
+
     fn definition(&mut self, name: &str) -> Option<Rc<Definition>> {
         self.find_definition(name).cloned()
     }

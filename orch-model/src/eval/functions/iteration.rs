@@ -9,18 +9,37 @@ pub(super) const NAMES: &[&str] = &["with", "each", "map", "filter", "reduce"];
 
 /// Calls one of them.
 pub(super) fn call(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<Value> {
-    let (name, lambda, e) = (c.name, c.lambda, c.at);
-    let _ = (lambda, e);
+    let name = c.name;
+    if name == "with" {
+        let l = c.need_lambda(ev)?;
+        return ev.call_lambda(l, args);
+    }
+    let l = c.need_lambda(ev)?;
+    let (min, max) = if name == "reduce" { (2, 2) } else { (1, 2) };
+    let n = l.parameters.len();
+    if n < min || n > max {
+        let expected = if min == max {
+            format!("{min} arguments")
+        } else {
+            format!("between {min} and {max} arguments")
+        };
+        return c.raise(ev, format!("'{name}' block expects {expected}, got {n}"));
+    }
+    let memo_given = name == "reduce" && args.len() == 2;
+    let Some(recv) = args.first().cloned() else {
+        return c.raise(
+            ev,
+            format!("'{name}' expects at least 1 argument, got none"),
+        );
+    };
+    let items = match iterable(&recv) {
+        Ok(Some(items)) => items,
+        Ok(None) => return c.raise(ev, not_iterable(name, &recv, memo_given)),
+        Err(too_many) => return c.raise(ev, too_many),
+    };
     Ok(match name {
-        "with" => {
-            let l = c.need_lambda(ev)?;
-            ev.call_lambda(l, args)?
-        }
         "each" => {
-            let l = c.need_lambda(ev)?;
-            c.arity(ev, &args, 1)?;
-            let recv = args[0].clone();
-            for item in iteration_args(&recv, l.parameters.len()) {
+            for item in lambda_args(&recv, items, n) {
                 match ev.call_lambda(l, item) {
                     Ok(_) => {}
                     Err(Flow::Break) => break,
@@ -30,14 +49,8 @@ pub(super) fn call(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> Ev
             recv
         }
         "map" | "filter" => {
-            let l = c.need_lambda(ev)?;
-            c.arity(ev, &args, 1)?;
-            let recv = args[0].clone();
-            let items = iteration_args(&recv, l.parameters.len());
-            let originals = originals(&recv);
             let mut out = vec![];
-            let mut kept = vec![];
-            for (item, orig) in items.into_iter().zip(originals) {
+            for (item, orig) in lambda_args(&recv, items.clone(), n).into_iter().zip(items) {
                 let v = match ev.call_lambda(l, item) {
                     Ok(v) => v,
                     Err(Flow::Break) => break,
@@ -45,36 +58,16 @@ pub(super) fn call(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> Ev
                 };
                 match name {
                     "map" => out.push(v),
-                    "filter" if v.is_truthy() => kept.push(orig),
+                    _ if v.is_truthy() => out.push(orig),
                     _ => {}
                 }
             }
             match (name, &recv) {
-                ("map", _) => Value::Array(out),
-                (_, Value::Hash(_)) => Value::Hash(pairs(kept)),
-                _ => Value::Array(kept),
+                ("filter", Value::Hash(_)) => Value::Hash(pairs(out)),
+                _ => Value::Array(out),
             }
         }
         "reduce" => {
-            let l = c.need_lambda(ev)?;
-            c.arity(ev, &args, 1)?;
-            let items = match &args[0] {
-                Value::Hash(h) => h
-                    .iter()
-                    .map(|(k, v)| Value::Array(vec![k.clone(), v.clone()]))
-                    .collect(),
-                Value::Array(a) => a.clone(),
-                Value::Int(n) => (0..*n).map(Value::Int).collect(),
-                other => {
-                    return c.fail(
-                        ev,
-                        format!(
-                            "'reduce' expects an Iterable value, got {}",
-                            other.type_name()
-                        ),
-                    );
-                }
-            };
             let mut it = items.into_iter();
             let mut memo = match args.get(1) {
                 Some(start) => start.clone(),
@@ -97,73 +90,79 @@ pub(super) fn call(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> Ev
     })
 }
 
-/// The argument lists of an iteration: `|$v|` or `|$k, $v|` (index for arrays).
-fn iteration_args(recv: &Value, nparams: usize) -> Vec<Vec<Value>> {
-    match recv {
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                if nparams >= 2 {
-                    vec![Value::Int(i as i64), v.clone()]
-                } else {
-                    vec![v.clone()]
-                }
-            })
-            .collect(),
-        Value::Hash(h) => h
-            .iter()
-            .map(|(k, v)| {
-                if nparams >= 2 {
-                    vec![k.clone(), v.clone()]
-                } else {
-                    vec![Value::Array(vec![k.clone(), v.clone()])]
-                }
-            })
-            .collect(),
-        Value::Int(n) => (0..*n).map(|i| vec![Value::Int(i)]).collect(),
-        Value::Type(..) => integer_range(recv)
-            .map(|i| {
-                if nparams >= 2 {
-                    vec![Value::Int(i - integer_range(recv).start), Value::Int(i)]
-                } else {
-                    vec![Value::Int(i)]
-                }
-            })
-            .collect(),
-        Value::Str(s) => s.chars().map(|c| vec![Value::Str(c.to_string())]).collect(),
-        Value::Undef => vec![],
-        other => vec![vec![other.clone()]],
-    }
-}
-
-/// The elements an iteration visits, for `filter` to keep.
-fn originals(recv: &Value) -> Vec<Value> {
-    match recv {
+/// The elements an iteration visits (`[key, value]` pairs of a hash), or `None` if the value
+/// is not Iterable: arrays, hashes, strings (characters), integers `n` (0 to n - 1), and the
+/// types `Integer[a, b]` and `Enum[...]`. An integer range longer than [`MAX_ELEMENTS`] is an
+/// error (Puppet would iterate it).
+fn iterable(recv: &Value) -> Result<Option<Vec<Value>>, String> {
+    let too_many = |n: u128| {
+        Err(format!(
+            "{recv} has {n} elements; orch iterates at most {MAX_ELEMENTS}"
+        ))
+    };
+    Ok(Some(match recv {
         Value::Array(a) => a.clone(),
         Value::Hash(h) => h
             .iter()
             .map(|(k, v)| Value::Array(vec![k.clone(), v.clone()]))
             .collect(),
+        Value::Int(n) if *n > MAX_ELEMENTS => return too_many(*n as u128),
         Value::Int(n) => (0..*n).map(Value::Int).collect(),
-        Value::Type(..) => integer_range(recv).map(Value::Int).collect(),
         Value::Str(s) => s.chars().map(|c| Value::Str(c.to_string())).collect(),
-        Value::Undef => vec![],
-        other => vec![other.clone()],
-    }
+        Value::Type(n, p) if n == "Enum" && !p.is_empty() => p.clone(),
+        Value::Type(n, p) if n == "Integer" => match p.as_slice() {
+            [Value::Int(a), Value::Int(b)] if b >= a => {
+                let len = (*b as i128 - *a as i128 + 1) as u128;
+                if len > MAX_ELEMENTS as u128 {
+                    return too_many(len);
+                }
+                (*a..=*b).map(Value::Int).collect()
+            }
+            _ => return Ok(None),
+        },
+        _ => return Ok(None),
+    }))
 }
 
-/// `Integer[a, b]` iterates from a to b (Puppet's Iterable integer range); other types, never.
-fn integer_range(t: &Value) -> std::ops::Range<i64> {
-    match t {
-        Value::Type(n, p) if n == "Integer" => match p.as_slice() {
-            [Value::Int(a), Value::Int(b)]
-                if b >= a && b.checked_sub(*a).is_some_and(|d| d < 1_000_000) && *b < i64::MAX =>
-            {
-                *a..*b + 1
+/// The longest integer range orch iterates.
+const MAX_ELEMENTS: i64 = 1_000_000;
+
+/// The argument lists of an iteration: `|$v|`, or `|$k, $v|` (an index for everything but
+/// hashes, whose pairs are key and value).
+fn lambda_args(recv: &Value, items: Vec<Value>, nparams: usize) -> Vec<Vec<Value>> {
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| match (nparams >= 2, recv, v) {
+            (true, Value::Hash(_), Value::Array(mut kv)) if kv.len() == 2 => {
+                let v = kv.pop().expect("two");
+                vec![kv.pop().expect("two"), v]
             }
-            _ => 0..0,
-        },
-        _ => 0..0,
+            (true, _, v) => vec![Value::Int(i as i64), v],
+            (false, _, v) => vec![v],
+        })
+        .collect()
+}
+
+/// Puppet's dispatch error for a value that is not Iterable.
+fn not_iterable(name: &str, recv: &Value, memo_given: bool) -> String {
+    let got = match recv {
+        Value::Type(n, _) => format!("Type[{n}]"),
+        other => other.type_name(),
+    };
+    let enumerable = format!("parameter 'enumerable' expects an Iterable value, got {got}");
+    if name == "reduce" {
+        let (one, two) = if memo_given {
+            ("expects 1 argument, got 2".to_string(), enumerable)
+        } else {
+            (enumerable, "expects 2 arguments, got 1".to_string())
+        };
+        return format!(
+            "'reduce' expects one of:\n  (Iterable enumerable, Callable[2, 2] block)\n    rejected: {one}\n  (Iterable enumerable, Any memo, Callable[2, 2] block)\n    rejected: {two}"
+        );
     }
+    let hash = format!("parameter 'hash' expects a Hash value, got {got}");
+    format!(
+        "'{name}' expects one of:\n  (Hash hash, Callable[2, 2] block)\n    rejected: {hash}\n  (Hash hash, Callable[1, 1] block)\n    rejected: {hash}\n  (Iterable enumerable, Callable[2, 2] block)\n    rejected: {enumerable}\n  (Iterable enumerable, Callable[1, 1] block)\n    rejected: {enumerable}"
+    )
 }

@@ -50,24 +50,38 @@ impl Call<'_> {
 
     /// The lambda the function needs.
     pub(crate) fn need_lambda(&self, ev: &Evaluator<'_>) -> EvalResult<&Lambda> {
-        self.lambda.ok_or_else(|| {
-            Flow::Error(Problem::error(
-                format!("'{}' expects a block", self.name),
-                ev.loc(self.at),
-            ))
-        })
+        match self.lambda {
+            Some(l) => Ok(l),
+            None => self.raise(ev, format!("'{}' expects a block", self.name)),
+        }
+    }
+
+    /// True for `$x.f(...)`, false for `f($x, ...)`.
+    fn is_method(&self) -> bool {
+        matches!(self.at.kind, orch_parser::ExprKind::CallMethod { .. })
+    }
+
+    /// Where Puppet places the call's errors: a function call at its name, a method call at
+    /// its `(`, or its `.` without parentheses.
+    fn location(&self, ev: &Evaluator<'_>) -> crate::problem::Location {
+        ev.loc(self.at)
     }
 
     /// An error at the call.
     pub(crate) fn fail<T>(&self, ev: &Evaluator<'_>, msg: String) -> EvalResult<T> {
-        Err(Flow::Error(Problem::error(msg, ev.loc(self.at))))
+        Err(Flow::Error(Problem::error(msg, self.location(ev))))
     }
 
-    /// A 3.x function's error (a `Puppet::ParseError`) as Puppet reports it.
+    /// An error raised inside the function, as Puppet reports it: in the context of the call.
     pub(crate) fn raise<T>(&self, ev: &Evaluator<'_>, msg: String) -> EvalResult<T> {
+        let what = if self.is_method() {
+            "Method call"
+        } else {
+            "Function Call"
+        };
         self.fail(
             ev,
-            format!("Evaluation Error: Error while evaluating a Function Call, {msg}"),
+            format!("Evaluation Error: Error while evaluating a {what}, {msg}"),
         )
     }
 

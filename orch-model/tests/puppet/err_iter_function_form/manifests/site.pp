@@ -1,0 +1,3 @@
+# The function form: placed at the name.
+$x = map(Integer[1, default]) |$v| { $v }
+site { }

@@ -1,0 +1,2 @@
+$x = /x/.reduce(0) |$m, $v| { $v }
+site { }

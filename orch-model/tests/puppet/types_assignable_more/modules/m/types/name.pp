@@ -1,0 +1,1 @@
+type M::Name = Pattern[/\A[a-z]+\z/]
