@@ -45,4 +45,4 @@ pub use show::{graph, render_text, select};
 /// the limits allow ([`orch_parser::MAX_NESTING`], [`MAX_EVAL_DEPTH`]) needs about 6 MiB in a
 /// release build and several times that unoptimised. Only the pages used are ever committed.
 pub const STACK_SIZE: usize = 256 << 20;
-pub use value::{Secret, Value};
+pub use value::{MAX_VALUE_DEPTH, MAX_VALUE_ELEMENTS, Secret, Value};

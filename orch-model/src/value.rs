@@ -35,6 +35,57 @@ pub enum Value {
     Sensitive(Secret),
 }
 
+/// How deep a value may nest (an array in an array in ...). Literals cannot come near it (the
+/// parser allows [`orch_parser::MAX_NESTING`] levels of code); only iteration or recursion that
+/// wraps a value again and again can. Puppet shares such values by reference and has no limit,
+/// but printing one failed with Ruby's `SystemStackError`; orch copies values, so a deep one
+/// also costs time quadratic in its depth. Keeping every value within this bound keeps every
+/// walk over a value (printing, comparing, serialising, dropping) within any thread's stack.
+pub const MAX_VALUE_DEPTH: usize = 1_000;
+
+/// How many elements (arrays, hashes and scalars, counted through every level) one value may
+/// hold: doubling a value in a loop (`$m + $m`, `[$m, $m]`) reaches any machine's memory in a
+/// few dozen steps. Puppet has no such limit (it shares the copies). Twice the longest
+/// iteration orch runs, so mapping that iteration still fits; a value this size takes a few
+/// hundred MiB with the copies evaluation makes of it.
+pub const MAX_VALUE_ELEMENTS: usize = 2_000_000;
+
+impl Value {
+    /// Why this value is beyond [`MAX_VALUE_DEPTH`] or [`MAX_VALUE_ELEMENTS`], if it is.
+    /// The walk uses its own stack and stops at the first limit it passes.
+    pub(crate) fn beyond_limits(&self) -> Option<String> {
+        let mut todo: Vec<(&Value, usize)> = vec![(self, 1)];
+        let mut elements = 0usize;
+        while let Some((v, depth)) = todo.pop() {
+            elements += 1;
+            if depth > MAX_VALUE_DEPTH {
+                return Some(format!(
+                    "a value nests more than {MAX_VALUE_DEPTH} levels deep (orch's limit; Puppet has none)"
+                ));
+            }
+            if elements > MAX_VALUE_ELEMENTS {
+                return Some(format!(
+                    "a value holds more than {MAX_VALUE_ELEMENTS} elements (orch's limit; Puppet has none)"
+                ));
+            }
+            match v {
+                Value::Array(items) | Value::Type(_, items) => {
+                    todo.extend(items.iter().map(|x| (x, depth + 1)));
+                }
+                Value::Hash(pairs) => {
+                    for (k, x) in pairs {
+                        todo.push((k, depth + 1));
+                        todo.push((x, depth + 1));
+                    }
+                }
+                Value::Sensitive(s) => todo.push((s.reveal(), depth + 1)),
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
 /// What a `Sensitive` holds. Every way of printing it (`Display` and `Debug` included) says
 /// `[value redacted]`, so no output, error or log can show it by accident.
 #[derive(Clone, PartialEq)]

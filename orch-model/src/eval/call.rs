@@ -76,9 +76,10 @@ impl Evaluator<'_> {
         self.push_local_scope();
         let r = self.bind_and_run(&l.parameters, args, l.body.as_deref());
         self.pop_to(depth);
-        match r {
-            Ok(v) | Err(Flow::Next(v)) => Ok(v),
-            Err(other) => Err(other),
+        match (r, l.body.as_deref()) {
+            (Ok(v) | Err(Flow::Next(v)), Some(body)) => self.within_limits(v, body),
+            (Ok(v) | Err(Flow::Next(v)), None) => Ok(v),
+            (Err(other), _) => Err(other),
         }
     }
 
@@ -128,6 +129,11 @@ impl Evaluator<'_> {
                 self.loc(e),
             );
         }
+        // A function that calls itself with a bigger value each time grows it without end.
+        let args = args
+            .into_iter()
+            .map(|a| self.within_limits(a, e))
+            .collect::<EvalResult<Vec<_>>>()?;
         let saved_file = self.file;
         let depth = self.push_definition_scope();
         self.file = def.file;
@@ -135,7 +141,7 @@ impl Evaluator<'_> {
         self.pop_to(depth);
         self.file = saved_file;
         match r {
-            Ok(v) | Err(Flow::Return(v)) => Ok(Some(v)),
+            Ok(v) | Err(Flow::Return(v)) => self.within_limits(v, e).map(Some),
             Err(other) => Err(other),
         }
     }

@@ -213,6 +213,16 @@ impl<'e> Evaluator<'e> {
         self.code.location(self.file, offset)
     }
 
+    /// `v`, or an error at `at` if it is beyond orch's value limits ([`crate::MAX_VALUE_DEPTH`],
+    /// [`crate::MAX_VALUE_ELEMENTS`]). Checked where a value can grow without end: collection
+    /// literals, and what lambdas and Puppet functions return.
+    pub(crate) fn within_limits(&self, v: Value, at: &Expr) -> EvalResult<Value> {
+        match v.beyond_limits() {
+            None => Ok(v),
+            Some(why) => err(why, self.loc(at)),
+        }
+    }
+
     /// Evaluates a body (a block or one expression); returns the last value.
     pub(crate) fn eval_body(&mut self, e: Option<&Expr>) -> EvalResult<Value> {
         match e {
@@ -397,7 +407,7 @@ impl<'e> Evaluator<'e> {
                         v.push(self.eval(i)?);
                     }
                 }
-                Value::Array(v)
+                self.within_limits(Value::Array(v), e)?
             }
             K::LiteralHash { entries, .. } => {
                 let mut h: Vec<(Value, Value)> = vec![];
@@ -410,7 +420,7 @@ impl<'e> Evaluator<'e> {
                         h.push((k, v));
                     }
                 }
-                Value::Hash(h)
+                self.within_limits(Value::Hash(h), e)?
             }
             K::KeyedEntry(en) => {
                 let k = self.eval(&en.key)?;
