@@ -283,7 +283,44 @@ impl Checker<'_> {
                 self.line_matching(r"(?:^|\s+)default_hierarchy:", 1),
             ));
         }
-        let defaults = get(h, "defaults");
+        let (default_function, datadir) = self.v5_defaults(get(h, "defaults"))?;
+        let hierarchy = match get(h, "hierarchy") {
+            None => {
+                return Ok(Config {
+                    path: self.path.to_path_buf(),
+                    levels: vec![Level {
+                        name: "Common".into(),
+                        backend: self.backend(
+                            default_function
+                                .as_ref()
+                                .map(|(k, f)| (k.as_str(), f.as_str()))
+                                .unwrap_or(("data_hash", "yaml_data")),
+                            "Common",
+                        )?,
+                        datadir: root.join(&datadir).display().to_string(),
+                        locations: Locations::Paths(vec!["common.yaml".into()]),
+                    }],
+                });
+            }
+            Some(other) => self.hierarchy_list(other)?,
+        };
+        let mut levels: Vec<Level> = vec![];
+        for (i, he) in hierarchy.iter().enumerate() {
+            let level = self.v5_level(he, i, &levels, default_function.as_ref(), root, &datadir)?;
+            levels.push(level);
+        }
+        Ok(Config {
+            path: self.path.to_path_buf(),
+            levels,
+        })
+    }
+
+    /// The `defaults` entry: its data function (when it names one, or when there is no
+    /// `defaults` at all) and its datadir.
+    fn v5_defaults(
+        &self,
+        defaults: Option<&Value>,
+    ) -> Result<(Option<(String, String)>, String), HieraError> {
         // Without `defaults`, Puppet's own apply (datadir `data`, data_hash `yaml_data`).
         let mut default_function = defaults
             .is_none()
@@ -333,171 +370,156 @@ impl Checker<'_> {
                 }
             }
         }
-        let hierarchy = match get(h, "hierarchy") {
-            None => {
-                return Ok(Config {
-                    path: self.path.to_path_buf(),
-                    levels: vec![Level {
-                        name: "Common".into(),
-                        backend: self.backend(
-                            default_function
-                                .as_ref()
-                                .map(|(k, f)| (k.as_str(), f.as_str()))
-                                .unwrap_or(("data_hash", "yaml_data")),
-                            "Common",
-                        )?,
-                        datadir: root.join(&datadir).display().to_string(),
-                        locations: Locations::Paths(vec!["common.yaml".into()]),
-                    }],
-                });
-            }
-            Some(other) => self.hierarchy_list(other)?,
-        };
-        let mut levels: Vec<Level> = vec![];
-        for (i, he) in hierarchy.iter().enumerate() {
-            let at = format!("entry 'hierarchy' index {i}");
-            let Value::Hash(he_entries) = he else {
-                return Err(self.fail(
-                    format!(
-                        "{} {at} expects a Struct value, got {}",
-                        self.label(),
-                        describe(he)
-                    ),
-                    None,
-                ));
-            };
-            let Some(name) = get(he, "name") else {
-                return Err(self.fail(
-                    format!("{} {at} expects a value for key 'name'", self.label()),
-                    None,
-                ));
-            };
-            let name = self.nonempty_string(name, format!("{at} entry 'name'"))?;
-            for (k, _) in he_entries {
-                let k = k.to_string();
-                if !matches!(k.as_str(), "name" | "options" | "datadir")
-                    && !FUNCTION_KEYS.contains(&k.as_str())
-                    && !LOCATION_KEYS.contains(&k.as_str())
-                {
-                    return Err(self.fail(
-                        format!("{} {at} has unrecognized key '{k}'", self.label()),
-                        None,
-                    ));
-                }
-            }
-            if levels.iter().any(|l| l.name == name) {
-                let pat = format!(r#"\s+name:\s+['"]?{}(?:[^\w]|$)"#, regex::escape(&name));
-                let first = self.line_matching(&pat, 1);
-                let second = first.and_then(|f| self.line_matching(&pat, f + 1));
-                let (line, first) = match second {
-                    Some(s) => (Some(s), first),
-                    None => (first, None),
-                };
-                let mut msg = format!("Hierarchy name '{name}' defined more than once.");
-                if let Some(f) = first {
-                    msg.push_str(&format!(" First defined at (line: {f})"));
-                }
-                return Err(self.fail(msg, line));
-            }
-            let functions: Vec<&str> = ["data_hash", "lookup_key", "hiera3_backend", "data_dig"]
-                .into_iter()
-                .filter(|k| get(he, k).is_some())
-                .collect();
-            let function = match functions.as_slice() {
-                [] => match &default_function {
-                    Some((k, f)) => (k.clone(), f.clone()),
-                    None => {
-                        return Err(self.fail(
-                            format!(
-                                "One of {} must be defined in hierarchy '{name}'",
-                                combine(FUNCTION_KEYS)
-                            ),
-                            None,
-                        ));
-                    }
-                },
-                [k] => (
-                    k.to_string(),
-                    self.nonempty_string(
-                        get(he, k).expect("present"),
-                        format!("{at} entry '{k}'"),
-                    )?,
+        Ok((default_function, datadir))
+    }
+
+    /// One entry of `hierarchy`, checked as Puppet checked it.
+    fn v5_level(
+        &self,
+        he: &Value,
+        i: usize,
+        levels: &[Level],
+        default_function: Option<&(String, String)>,
+        root: &Path,
+        datadir: &str,
+    ) -> Result<Level, HieraError> {
+        let at = format!("entry 'hierarchy' index {i}");
+        let Value::Hash(he_entries) = he else {
+            return Err(self.fail(
+                format!(
+                    "{} {at} expects a Struct value, got {}",
+                    self.label(),
+                    describe(he)
                 ),
-                _ => {
+                None,
+            ));
+        };
+        let Some(name) = get(he, "name") else {
+            return Err(self.fail(
+                format!("{} {at} expects a value for key 'name'", self.label()),
+                None,
+            ));
+        };
+        let name = self.nonempty_string(name, format!("{at} entry 'name'"))?;
+        for (k, _) in he_entries {
+            let k = k.to_string();
+            if !matches!(k.as_str(), "name" | "options" | "datadir")
+                && !FUNCTION_KEYS.contains(&k.as_str())
+                && !LOCATION_KEYS.contains(&k.as_str())
+            {
+                return Err(self.fail(
+                    format!("{} {at} has unrecognized key '{k}'", self.label()),
+                    None,
+                ));
+            }
+        }
+        if levels.iter().any(|l| l.name == name) {
+            let pat = format!(r#"\s+name:\s+['"]?{}(?:[^\w]|$)"#, regex::escape(&name));
+            let first = self.line_matching(&pat, 1);
+            let second = first.and_then(|f| self.line_matching(&pat, f + 1));
+            let (line, first) = match second {
+                Some(s) => (Some(s), first),
+                None => (first, None),
+            };
+            let mut msg = format!("Hierarchy name '{name}' defined more than once.");
+            if let Some(f) = first {
+                msg.push_str(&format!(" First defined at (line: {f})"));
+            }
+            return Err(self.fail(msg, line));
+        }
+        let functions: Vec<&str> = ["data_hash", "lookup_key", "hiera3_backend", "data_dig"]
+            .into_iter()
+            .filter(|k| get(he, k).is_some())
+            .collect();
+        let function = match functions.as_slice() {
+            [] => match default_function {
+                Some((k, f)) => (k.clone(), f.clone()),
+                None => {
                     return Err(self.fail(
                         format!(
-                            "Only one of {} can be defined in hierarchy '{name}'",
+                            "One of {} must be defined in hierarchy '{name}'",
                             combine(FUNCTION_KEYS)
                         ),
                         None,
                     ));
                 }
-            };
-            if function.0 == "hiera3_backend" {
-                return Err(self.fail(
-                    "'hiera3_backend' is only allowed in the global layer".into(),
-                    self.line_matching(r"\s+hiera3_backend:", 1),
-                ));
-            }
-            if let Some(Value::Hash(o)) = get(he, "options") {
-                for key in ["path", "uri"] {
-                    if o.iter().any(|(k, _)| *k == Value::Str(key.into())) {
-                        return Err(self.fail(
-                            format!("Option key '{key}' used in hierarchy '{name}' is reserved by Puppet"),
-                            None,
-                        ));
-                    }
-                }
-            }
-            let location_keys: Vec<&str> = LOCATION_KEYS
-                .iter()
-                .copied()
-                .filter(|k| get(he, k).is_some())
-                .collect();
-            if location_keys.len() > 1 {
+            },
+            [k] => (
+                k.to_string(),
+                self.nonempty_string(get(he, k).expect("present"), format!("{at} entry '{k}'"))?,
+            ),
+            _ => {
                 return Err(self.fail(
                     format!(
                         "Only one of {} can be defined in hierarchy '{name}'",
-                        combine(LOCATION_KEYS)
+                        combine(FUNCTION_KEYS)
                     ),
                     None,
                 ));
             }
-            let backend = self.backend((function.0.as_str(), function.1.as_str()), &name)?;
-            let locations = match location_keys.first().copied() {
-                Some(k @ ("path" | "paths" | "glob" | "globs")) => {
-                    let v = get(he, k).expect("present");
-                    let what = format!("{at} entry '{k}'");
-                    let list = if k.ends_with('s') {
-                        self.string_list(v, what)?
-                    } else {
-                        vec![self.nonempty_string(v, what)?]
-                    };
-                    if k.starts_with("path") {
-                        Locations::Paths(list)
-                    } else {
-                        Locations::Globs(list)
-                    }
-                }
-                Some(other) => {
-                    return Err(self.fail(
-                        format!("orch does not support '{other}' in hierarchy '{name}' (only path, paths, glob and globs)"),
-                        None,
-                    ));
-                }
-                None => {
-                    return Err(self.fail(
-                        format!("one of 'path', 'paths' 'glob', 'globs' or 'mapped_paths' must be declared in hiera.yaml when using this data_hash function (hierarchy '{name}')"),
-                        None,
-                    ));
-                }
-            };
-            levels.push(self.level(he, &at, root, &datadir, name, backend, locations)?);
+        };
+        if function.0 == "hiera3_backend" {
+            return Err(self.fail(
+                "'hiera3_backend' is only allowed in the global layer".into(),
+                self.line_matching(r"\s+hiera3_backend:", 1),
+            ));
         }
-        Ok(Config {
-            path: self.path.to_path_buf(),
-            levels,
-        })
+        if let Some(Value::Hash(o)) = get(he, "options") {
+            for key in ["path", "uri"] {
+                if o.iter().any(|(k, _)| *k == Value::Str(key.into())) {
+                    return Err(self.fail(
+                        format!(
+                            "Option key '{key}' used in hierarchy '{name}' is reserved by Puppet"
+                        ),
+                        None,
+                    ));
+                }
+            }
+        }
+        let location_keys: Vec<&str> = LOCATION_KEYS
+            .iter()
+            .copied()
+            .filter(|k| get(he, k).is_some())
+            .collect();
+        if location_keys.len() > 1 {
+            return Err(self.fail(
+                format!(
+                    "Only one of {} can be defined in hierarchy '{name}'",
+                    combine(LOCATION_KEYS)
+                ),
+                None,
+            ));
+        }
+        let backend = self.backend((function.0.as_str(), function.1.as_str()), &name)?;
+        let locations = match location_keys.first().copied() {
+            Some(k @ ("path" | "paths" | "glob" | "globs")) => {
+                let v = get(he, k).expect("present");
+                let what = format!("{at} entry '{k}'");
+                let list = if k.ends_with('s') {
+                    self.string_list(v, what)?
+                } else {
+                    vec![self.nonempty_string(v, what)?]
+                };
+                if k.starts_with("path") {
+                    Locations::Paths(list)
+                } else {
+                    Locations::Globs(list)
+                }
+            }
+            Some(other) => {
+                return Err(self.fail(
+                    format!("orch does not support '{other}' in hierarchy '{name}' (only path, paths, glob and globs)"),
+                    None,
+                ));
+            }
+            None => {
+                return Err(self.fail(
+                    format!("one of 'path', 'paths' 'glob', 'globs' or 'mapped_paths' must be declared in hiera.yaml when using this data_hash function (hierarchy '{name}')"),
+                    None,
+                ));
+            }
+        };
+        self.level(he, &at, root, datadir, name, backend, locations)
     }
 
     /// `yaml_data`/`json_data`; other functions are Ruby code orch cannot run.

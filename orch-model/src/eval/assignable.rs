@@ -117,75 +117,7 @@ pub(crate) fn is_assignable_in(
             "Array" | "Hash" | "Tuple" | "Struct" | "Collection" | "String" | "Enum" | "Iterable" | "Iterator"
         ) || un == "Integer"
             || un == "Type" && up.first().is_some_and(|x| matches!(x, Value::Type(n, _) if n == "Integer")),
-        "Array" => {
-            let (et, tsize) = array_parts(tp);
-            match un {
-                "Array" => {
-                    let (ut, usize_) = array_parts(up);
-                    within(tsize, usize_) && (usize_.1 == 0 || ok(&et, &ut))
-                }
-                "Tuple" => {
-                    let (types, size) = tuple_parts(up);
-                    within(tsize, size) && types.iter().all(|x| ok(&et, x))
-                }
-                _ => false,
-            }
-        }
-        "Hash" => {
-            let (kt, vt, tsize) = hash_parts(tp);
-            match un {
-                "Hash" => {
-                    let (uk, uv, usize_) = hash_parts(up);
-                    within(tsize, usize_) && (usize_.1 == 0 || (ok(&kt, &uk) && ok(&vt, &uv)))
-                }
-                "Struct" => {
-                    let schema = struct_schema(up);
-                    within(tsize, (schema.iter().filter(|(_, _, o)| !o).count(), schema.len()))
-                        && schema.iter().all(|(k, v, _)| {
-                            ok(&kt, &Value::Type("Enum".into(), vec![Value::Str(k.clone())])) && ok(&vt, v)
-                        })
-                }
-                _ => false,
-            }
-        }
-        "Tuple" => {
-            let (ttypes, tsize) = tuple_parts(tp);
-            match un {
-                "Tuple" => {
-                    let (utypes, usize_) = tuple_parts(up);
-                    // Each position `u` can fill: its own types, then its last one repeated
-                    // as far as its size allows.
-                    let positions = if usize_.1 > utypes.len() {
-                        utypes.len().max(ttypes.len())
-                    } else {
-                        utypes.len()
-                    };
-                    within(tsize, usize_)
-                        && (0..positions).all(|i| {
-                            match (ttypes.get(i).or(ttypes.last()), utypes.get(i).or(utypes.last())) {
-                                (Some(a), Some(b)) => ok(a, b),
-                                _ => true,
-                            }
-                        })
-                }
-                "Array" => {
-                    let (et, size) = array_parts(up);
-                    within(tsize, size) && ttypes.iter().all(|x| ok(x, &et))
-                }
-                _ => false,
-            }
-        }
-        "Struct" => match un {
-            "Struct" => {
-                let (ts, us) = (struct_schema(tp), struct_schema(up));
-                us.iter().all(|(k, _, _)| ts.iter().any(|(x, _, _)| x == k))
-                    && ts.iter().all(|(k, tv, t_optional)| match us.iter().find(|(x, _, _)| x == k) {
-                        Some((_, uv, u_optional)) => (*t_optional || !u_optional) && ok(tv, uv),
-                        None => *t_optional,
-                    })
-            }
-            _ => false,
-        },
+        "Array" | "Hash" | "Tuple" | "Struct" => is_collection_assignable(tn, tp, un, up, &ok),
         "Type" => {
             un == "Type"
                 && match (tp.first(), up.first()) {
@@ -214,6 +146,99 @@ pub(crate) fn is_assignable_in(
         "Class" => un == "Class" && (tp.is_empty() || tp == up),
         // Resource types (`Lamp::Db`), and types compared by name only (`Callable`, `Runtime`).
         _ => tn.eq_ignore_ascii_case(un) && (tp.is_empty() || tp == up),
+    }
+}
+
+/// Whether collection type `un[up]` is assignable to `tn[tp]` (`Array`, `Hash`, `Tuple`,
+/// `Struct`): sizes within sizes, and elements (positions, keys) assignable one by one.
+fn is_collection_assignable(
+    tn: &str,
+    tp: &[Value],
+    un: &str,
+    up: &[Value],
+    ok: &dyn Fn(&Value, &Value) -> bool,
+) -> bool {
+    match tn {
+        "Array" => {
+            let (et, tsize) = array_parts(tp);
+            match un {
+                "Array" => {
+                    let (ut, usize_) = array_parts(up);
+                    within(tsize, usize_) && (usize_.1 == 0 || ok(&et, &ut))
+                }
+                "Tuple" => {
+                    let (types, size) = tuple_parts(up);
+                    within(tsize, size) && types.iter().all(|x| ok(&et, x))
+                }
+                _ => false,
+            }
+        }
+        "Hash" => {
+            let (kt, vt, tsize) = hash_parts(tp);
+            match un {
+                "Hash" => {
+                    let (uk, uv, usize_) = hash_parts(up);
+                    within(tsize, usize_) && (usize_.1 == 0 || (ok(&kt, &uk) && ok(&vt, &uv)))
+                }
+                "Struct" => {
+                    let schema = struct_schema(up);
+                    within(
+                        tsize,
+                        (schema.iter().filter(|(_, _, o)| !o).count(), schema.len()),
+                    ) && schema.iter().all(|(k, v, _)| {
+                        ok(
+                            &kt,
+                            &Value::Type("Enum".into(), vec![Value::Str(k.clone())]),
+                        ) && ok(&vt, v)
+                    })
+                }
+                _ => false,
+            }
+        }
+        "Tuple" => {
+            let (ttypes, tsize) = tuple_parts(tp);
+            match un {
+                "Tuple" => {
+                    let (utypes, usize_) = tuple_parts(up);
+                    // Each position `u` can fill: its own types, then its last one repeated
+                    // as far as its size allows.
+                    let positions = if usize_.1 > utypes.len() {
+                        utypes.len().max(ttypes.len())
+                    } else {
+                        utypes.len()
+                    };
+                    within(tsize, usize_)
+                        && (0..positions).all(|i| {
+                            match (
+                                ttypes.get(i).or(ttypes.last()),
+                                utypes.get(i).or(utypes.last()),
+                            ) {
+                                (Some(a), Some(b)) => ok(a, b),
+                                _ => true,
+                            }
+                        })
+                }
+                "Array" => {
+                    let (et, size) = array_parts(up);
+                    within(tsize, size) && ttypes.iter().all(|x| ok(x, &et))
+                }
+                _ => false,
+            }
+        }
+        "Struct" => match un {
+            "Struct" => {
+                let (ts, us) = (struct_schema(tp), struct_schema(up));
+                us.iter().all(|(k, _, _)| ts.iter().any(|(x, _, _)| x == k))
+                    && ts.iter().all(|(k, tv, t_optional)| {
+                        match us.iter().find(|(x, _, _)| x == k) {
+                            Some((_, uv, u_optional)) => (*t_optional || !u_optional) && ok(tv, uv),
+                            None => *t_optional,
+                        }
+                    })
+            }
+            _ => false,
+        },
+        _ => false,
     }
 }
 
