@@ -970,76 +970,23 @@ impl<'a> Checker<'a> {
                     self.accept("ILLEGAL_EXPRESSION", self.expr_offset(type_expr), msg);
                 }
             }
-            K::Heredoc(h) => {
-                let Heredoc { syntax, text } = &**h;
-                // Puppet 5.5's validator did not check heredoc syntaxes.
-                if let (false, K::LiteralString(value)) = (self.puppet5, &text.kind) {
-                    let text_off = self.heredoc_text_offset(text);
-                    let depth = (self.path.len() as u32)
-                        .saturating_add(self.base)
-                        .saturating_add(PP_CHECK_LEVELS);
-                    match syntax::check(syntax, value, text_off, depth) {
-                        syntax::Outcome::Valid(logged) => self.logged.extend(logged),
-                        syntax::Outcome::Invalid(failure) => return Err(Abort(failure)),
-                    }
-                }
-            }
+            K::Heredoc(_)
+            | K::LiteralList(_)
+            | K::LiteralInteger { .. }
+            | K::LiteralHash { .. }
+            | K::QualifiedReference(_)
+            | K::ReservedWord(_) => self.check_literal(e, off)?,
             K::If { test, .. } | K::Unless { test, .. } => self.rvalue(test)?,
-            K::LiteralList(values) => {
-                for v in values {
-                    self.rvalue(v)?;
-                }
-            }
-            K::LiteralInteger { value, .. } => {
-                let v = value.get();
-                if !(MIN_INTEGER..=MAX_INTEGER).contains(&v) {
-                    let sign = if v < 0 { '-' } else { '+' };
-                    let range = if v > 0 { "max" } else { "min" };
-                    self.accept(
-                        "NUMERIC_OVERFLOW",
-                        off,
-                        format!(
-                            "A Literal Integer resulted in a value outside of Puppet Integer {range} range, got '{sign}{:#x}'",
-                            v.unsigned_abs()
-                        ),
-                    );
-                }
-            }
-            K::LiteralHash { entries, .. } => {
-                let keys = entries
-                    .iter()
-                    .map(|en| (literal(&en.key), self.entry_offset(en, off)))
-                    .collect();
-                self.check_duplicate_keys(keys);
-            }
-            K::NodeDefinition {
-                host_matches,
-                parent,
-                body,
-            } => {
-                for h in host_matches {
-                    self.hostname(h, e);
-                }
-                self.top(e, off);
-                self.check_no_idem_last(e, body.as_deref());
-                if let Some(p) = parent {
-                    self.accept(
-                        "ILLEGAL_NODE_INHERITANCE",
-                        self.expr_offset(p),
-                        "Node inheritance is not supported in Puppet >= 4.0.0. See http://links.puppet.com/puppet-node-inheritance-deprecation",
-                    );
-                }
-            }
-            K::QualifiedReference(name) => {
-                if !is_classref_ext(name) {
-                    self.illegal_classref(off, name);
-                }
-            }
-            K::ReservedWord(word) => self.accept(
-                "RESERVED_WORD",
-                off,
-                format!("Use of reserved word: {word}, must be quoted if intended to be a String value"),
-            ),
+            K::NodeDefinition { .. }
+            | K::HostClass(_)
+            | K::ResourceTypeDefinition(_)
+            | K::FunctionDefinition(_)
+            | K::Application(_)
+            | K::SiteDefinition { .. }
+            | K::CapabilityMapping(_)
+            | K::TypeAlias(_)
+            | K::TypeMapping { .. }
+            | K::TypeDefinition(_) => self.check_definition(e, off),
             K::Resource {
                 type_name, form, ..
             } => {
@@ -1093,6 +1040,118 @@ impl<'a> Checker<'a> {
                     "undefined method `[]' for {b}:{}Class",
                     if *b { "True" } else { "False" }
                 ))]));
+            }
+            K::KeyedEntry(en) => {
+                self.rvalue(&en.key)?;
+                self.rvalue(&en.value)?;
+            }
+            K::Nop
+            | K::Nil
+            | K::LiteralString(_)
+            | K::LiteralFloat(_)
+            | K::LiteralBoolean(_)
+            | K::LiteralUndef
+            | K::LiteralDefault
+            | K::LiteralRegex(_)
+            | K::QualifiedName(_)
+            | K::ConcatenatedString(_)
+            | K::Access { .. }
+            | K::CallMethod { .. } => {}
+            K::Lambda(l) => {
+                self.check_capture_last(&l.parameters);
+                if let Some(r) = &l.return_type {
+                    self.check_type_ref(N::Expr(e), r);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The checks of literals and names: integer bounds, duplicate hash keys, heredoc syntaxes,
+    /// class references, reserved words.
+    fn check_literal(&mut self, e: &'a Expr, off: usize) -> Res {
+        use ExprKind as K;
+        match &e.kind {
+            K::Heredoc(h) => {
+                let Heredoc { syntax, text } = &**h;
+                // Puppet 5.5's validator did not check heredoc syntaxes.
+                if let (false, K::LiteralString(value)) = (self.puppet5, &text.kind) {
+                    let text_off = self.heredoc_text_offset(text);
+                    let depth = (self.path.len() as u32)
+                        .saturating_add(self.base)
+                        .saturating_add(PP_CHECK_LEVELS);
+                    match syntax::check(syntax, value, text_off, depth) {
+                        syntax::Outcome::Valid(logged) => self.logged.extend(logged),
+                        syntax::Outcome::Invalid(failure) => return Err(Abort(failure)),
+                    }
+                }
+            }
+            K::LiteralList(values) => {
+                for v in values {
+                    self.rvalue(v)?;
+                }
+            }
+            K::LiteralInteger { value, .. } => {
+                let v = value.get();
+                if !(MIN_INTEGER..=MAX_INTEGER).contains(&v) {
+                    let sign = if v < 0 { '-' } else { '+' };
+                    let range = if v > 0 { "max" } else { "min" };
+                    self.accept(
+                        "NUMERIC_OVERFLOW",
+                        off,
+                        format!(
+                            "A Literal Integer resulted in a value outside of Puppet Integer {range} range, got '{sign}{:#x}'",
+                            v.unsigned_abs()
+                        ),
+                    );
+                }
+            }
+            K::LiteralHash { entries, .. } => {
+                let keys = entries
+                    .iter()
+                    .map(|en| (literal(&en.key), self.entry_offset(en, off)))
+                    .collect();
+                self.check_duplicate_keys(keys);
+            }
+            K::QualifiedReference(name) => {
+                if !is_classref_ext(name) {
+                    self.illegal_classref(off, name);
+                }
+            }
+            K::ReservedWord(word) => self.accept(
+                "RESERVED_WORD",
+                off,
+                format!(
+                    "Use of reserved word: {word}, must be quoted if intended to be a String value"
+                ),
+            ),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The checks of a definition (node, class, defined type, function, application, site,
+    /// capability mapping, type alias, type mapping and type definition).
+    fn check_definition(&mut self, e: &'a Expr, off: usize) {
+        use ExprKind as K;
+        match &e.kind {
+            K::NodeDefinition {
+                host_matches,
+                parent,
+                body,
+            } => {
+                for h in host_matches {
+                    self.hostname(h, e);
+                }
+                self.top(e, off);
+                self.check_no_idem_last(e, body.as_deref());
+                if let Some(p) = parent {
+                    self.accept(
+                        "ILLEGAL_NODE_INHERITANCE",
+                        self.expr_offset(p),
+                        "Node inheritance is not supported in Puppet >= 4.0.0. See http://links.puppet.com/puppet-node-inheritance-deprecation",
+                    );
+                }
             }
             K::HostClass(_) | K::ResourceTypeDefinition(_) => {
                 let (name, parameters, body) = match &e.kind {
@@ -1204,30 +1263,8 @@ impl<'a> Checker<'a> {
                     ),
                 );
             }
-            K::KeyedEntry(en) => {
-                self.rvalue(&en.key)?;
-                self.rvalue(&en.value)?;
-            }
-            K::Nop
-            | K::Nil
-            | K::LiteralString(_)
-            | K::LiteralFloat(_)
-            | K::LiteralBoolean(_)
-            | K::LiteralUndef
-            | K::LiteralDefault
-            | K::LiteralRegex(_)
-            | K::QualifiedName(_)
-            | K::ConcatenatedString(_)
-            | K::Access { .. }
-            | K::CallMethod { .. } => {}
-            K::Lambda(l) => {
-                self.check_capture_last(&l.parameters);
-                if let Some(r) = &l.return_type {
-                    self.check_type_ref(N::Expr(e), r);
-                }
-            }
+            _ => {}
         }
-        Ok(())
     }
 
     fn illegal_classref(&mut self, off: usize, name: &str) {

@@ -371,6 +371,27 @@ impl Dumper {
                 }
                 Part::List(v)
             }
+            K::Collect(_)
+            | K::Resource { .. }
+            | K::ResourceDefaults { .. }
+            | K::ResourceOverride { .. } => self.dump_resource(e),
+            K::HostClass(_)
+            | K::ResourceTypeDefinition(_)
+            | K::Application(_)
+            | K::FunctionDefinition(_)
+            | K::NodeDefinition { .. }
+            | K::SiteDefinition { .. }
+            | K::CapabilityMapping(_)
+            | K::TypeAlias(_)
+            | K::TypeMapping { .. }
+            | K::TypeDefinition(_) => self.dump_definition(e),
+        }
+    }
+
+    /// A resource expression, resource defaults, override or collector.
+    fn dump_resource(&mut self, e: &Expr) -> Part {
+        use ExprKind as K;
+        match &e.kind {
             K::Collect(node) => {
                 let Collect {
                     type_expr,
@@ -433,6 +454,15 @@ impl Dumper {
                 let r = self.do_dump(resources);
                 self.with_ops(vec![t(form_prefix(*form, "override")), r], operations)
             }
+            _ => unreachable!("do_dump dispatches only resources here"),
+        }
+    }
+
+    /// A definition: class, defined type, application, function, node, site, capability
+    /// mapping, type alias, type mapping, type definition.
+    fn dump_definition(&mut self, e: &Expr) -> Part {
+        use ExprKind as K;
+        match &e.kind {
             K::HostClass(node) => {
                 let HostClass {
                     name,
@@ -541,6 +571,7 @@ impl Dumper {
                     b,
                 ])
             }
+            _ => unreachable!("do_dump dispatches only definitions here"),
         }
     }
 }

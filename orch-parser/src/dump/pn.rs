@@ -332,6 +332,27 @@ fn transform(e: &Expr) -> Pn {
                 ),
             ],
         ),
+        K::Collect(_)
+        | K::Resource { .. }
+        | K::ResourceDefaults { .. }
+        | K::ResourceOverride { .. } => transform_resource(e),
+        K::HostClass(_)
+        | K::ResourceTypeDefinition(_)
+        | K::Application(_)
+        | K::FunctionDefinition(_)
+        | K::NodeDefinition { .. }
+        | K::SiteDefinition { .. }
+        | K::CapabilityMapping(_)
+        | K::TypeAlias(_)
+        | K::TypeMapping { .. }
+        | K::TypeDefinition(_) => transform_definition(e),
+    }
+}
+
+/// A resource expression, resource defaults, override or collector.
+fn transform_resource(e: &Expr) -> Pn {
+    use ExprKind as K;
+    match &e.kind {
         K::Collect(c) => {
             let Collect {
                 type_expr,
@@ -409,6 +430,15 @@ fn transform(e: &Expr) -> Pn {
             );
             call("resource-override", vec![Pn::Map(entries)])
         }
+        _ => unreachable!("transform dispatches only resources here"),
+    }
+}
+
+/// A definition: class, defined type, application, function, node, site, capability
+/// mapping, type alias, type mapping, type definition.
+fn transform_definition(e: &Expr) -> Pn {
+    use ExprKind as K;
+    match &e.kind {
         K::HostClass(c) => definition(
             "class",
             &c.name,
@@ -484,6 +514,7 @@ fn transform(e: &Expr) -> Pn {
                 transform_opt(d.body.as_ref()),
             ],
         ),
+        _ => unreachable!("transform dispatches only definitions here"),
     }
 }
 
