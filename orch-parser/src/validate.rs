@@ -1113,10 +1113,8 @@ impl<'a> Checker<'a> {
                     .collect();
                 self.check_duplicate_keys(keys);
             }
-            K::QualifiedReference(name) => {
-                if !is_classref_ext(name) {
-                    self.illegal_classref(off, name);
-                }
+            K::QualifiedReference(name) if !is_classref_ext(name) => {
+                self.illegal_classref(off, name);
             }
             K::ReservedWord(word) => self.accept(
                 "RESERVED_WORD",

@@ -195,6 +195,112 @@ pub struct NodeReport {
     pub summary: Option<RunSummary>,
 }
 
+impl<'s, 'k> Scheduler<'s, 'k> {
+    /// The job's nodes with their dependencies and gates wired, `JobStarted` emitted, and the
+    /// nodes that may start first made ready.
+    fn new(
+        id: JobId,
+        plan: &Plan,
+        options: &JobOptions,
+        sinks: &'s mut [&'k mut dyn EventSink],
+    ) -> Self {
+        let nodes: Vec<SchedNode> = plan
+            .nodes()
+            .map(|(level, n)| SchedNode {
+                name: n.name.clone(),
+                level,
+                state: NodeState::New,
+                deps_left: n.depends_on.len(),
+                dependents: Vec::new(),
+                gates: Vec::new(),
+                gates_left: 0,
+                failed_dependencies: Vec::new(),
+                exit_code: None,
+                error: None,
+                skipped_because: None,
+                message: String::new(),
+                summary: None,
+            })
+            .collect();
+        let mut job = Scheduler {
+            id,
+            environment: plan.environment.clone(),
+            options: options.clone(),
+            nodes,
+            counts: NodeCounts::default(),
+            seq: 0,
+            sinks,
+            started: tokio::time::Instant::now(),
+            ready: BinaryHeap::new(),
+            gates: Vec::new(),
+            paused: Vec::new(),
+            resumed: 0,
+            stop_seen: StopLevel::None,
+            stopped_by: None,
+            failures: 0,
+            canaries: options.canary.unwrap_or(0),
+        };
+        let index: HashMap<&str, usize> = plan
+            .nodes()
+            .enumerate()
+            .map(|(i, (_, n))| (n.name.as_str(), i))
+            .collect();
+        for (i, (_, n)) in plan.nodes().enumerate() {
+            for dep in &n.depends_on {
+                match index.get(dep.as_str()) {
+                    Some(&d) => job.nodes[d].dependents.push(i),
+                    // A plan only names its own nodes; an unknown one cannot hold anything up.
+                    None => job.nodes[i].deps_left -= 1,
+                }
+            }
+        }
+        for _ in &job.nodes {
+            job.counts.add(NodeState::New);
+        }
+        job.emit(
+            EventKind::JobStarted {
+                nodes: job.nodes.len(),
+                environment: plan.environment.clone(),
+                target: plan.target.to_string(),
+                noop: options.noop,
+                concurrency: options.concurrency_limit(),
+            },
+            format!(
+                "Started job {id}: {} in environment {}",
+                plural(job.nodes.len(), "node"),
+                plan.environment
+            ),
+        );
+
+        let mut levels: Vec<Vec<usize>> = Vec::new();
+        for (i, n) in job.nodes.iter().enumerate() {
+            if levels.len() <= n.level {
+                levels.resize(n.level + 1, Vec::new());
+            }
+            levels[n.level].push(i);
+        }
+        for (members, gate) in policy::gates(
+            &levels,
+            options.batch_size,
+            options.canary,
+            options.pause_between_levels,
+        ) {
+            let g = job.gates.len();
+            for &m in &members {
+                job.nodes[m].gates.push(g);
+            }
+            for &w in &gate.waiting {
+                job.nodes[w].gates_left += 1;
+            }
+            job.gates.push(gate);
+        }
+        for i in 0..job.nodes.len() {
+            job.maybe_ready(i);
+        }
+        job
+    }
+}
+
 /// Runs `plan` as job `id`: every node over `transport`, reached as `target` says, events to
 /// `sinks` in order. Returns when every node has ended. Failures of nodes are in the report and
 /// the events, never an `Err`.
@@ -207,100 +313,7 @@ pub async fn run_job(
     stop: &StopHandle,
     sinks: &mut [&mut dyn EventSink],
 ) -> JobReport {
-    let nodes: Vec<SchedNode> = plan
-        .nodes()
-        .map(|(level, n)| SchedNode {
-            name: n.name.clone(),
-            level,
-            state: NodeState::New,
-            deps_left: n.depends_on.len(),
-            dependents: Vec::new(),
-            gates: Vec::new(),
-            gates_left: 0,
-            failed_dependencies: Vec::new(),
-            exit_code: None,
-            error: None,
-            skipped_because: None,
-            message: String::new(),
-            summary: None,
-        })
-        .collect();
-    let mut job = Scheduler {
-        id,
-        environment: plan.environment.clone(),
-        options: options.clone(),
-        nodes,
-        counts: NodeCounts::default(),
-        seq: 0,
-        sinks,
-        started: tokio::time::Instant::now(),
-        ready: BinaryHeap::new(),
-        gates: Vec::new(),
-        paused: Vec::new(),
-        resumed: 0,
-        stop_seen: StopLevel::None,
-        stopped_by: None,
-        failures: 0,
-        canaries: options.canary.unwrap_or(0),
-    };
-    let index: HashMap<&str, usize> = plan
-        .nodes()
-        .enumerate()
-        .map(|(i, (_, n))| (n.name.as_str(), i))
-        .collect();
-    for (i, (_, n)) in plan.nodes().enumerate() {
-        for dep in &n.depends_on {
-            match index.get(dep.as_str()) {
-                Some(&d) => job.nodes[d].dependents.push(i),
-                // A plan only names its own nodes; an unknown one cannot hold anything up.
-                None => job.nodes[i].deps_left -= 1,
-            }
-        }
-    }
-    for _ in &job.nodes {
-        job.counts.add(NodeState::New);
-    }
-    job.emit(
-        EventKind::JobStarted {
-            nodes: job.nodes.len(),
-            environment: plan.environment.clone(),
-            target: plan.target.to_string(),
-            noop: options.noop,
-            concurrency: options.concurrency_limit(),
-        },
-        format!(
-            "Started job {id}: {} in environment {}",
-            plural(job.nodes.len(), "node"),
-            plan.environment
-        ),
-    );
-
-    let mut levels: Vec<Vec<usize>> = Vec::new();
-    for (i, n) in job.nodes.iter().enumerate() {
-        if levels.len() <= n.level {
-            levels.resize(n.level + 1, Vec::new());
-        }
-        levels[n.level].push(i);
-    }
-    for (members, gate) in policy::gates(
-        &levels,
-        options.batch_size,
-        options.canary,
-        options.pause_between_levels,
-    ) {
-        let g = job.gates.len();
-        for &m in &members {
-            job.nodes[m].gates.push(g);
-        }
-        for &w in &gate.waiting {
-            job.nodes[w].gates_left += 1;
-        }
-        job.gates.push(gate);
-    }
-    for i in 0..job.nodes.len() {
-        job.maybe_ready(i);
-    }
-
+    let mut job = Scheduler::new(id, plan, options, sinks);
     let kill = CancellationToken::new();
     let mut stop_rx = stop.level.subscribe();
     let mut resume_rx = stop.resumed.subscribe();
@@ -327,34 +340,14 @@ pub async fn run_job(
             }
             let node_target = target(&job.nodes[i].name);
             let request = job.request(&node_target);
-            job.set_state(i, NodeState::Running);
-            let (node, level) = (job.nodes[i].name.clone(), job.nodes[i].level);
-            let failed: Vec<String> = job.nodes[i]
-                .failed_dependencies
-                .iter()
-                .map(|&d| job.nodes[d].name.clone())
-                .collect();
-            let message = if failed.is_empty() {
-                format!("Started puppet run on {node} ...")
-            } else {
-                format!(
-                    "Started puppet run on {node} ... (although {} did not finish: --on-failure \
-                     continue)",
-                    failed.join(", ")
-                )
-            };
-            job.emit(
-                EventKind::NodeRunning {
-                    node: node.clone(),
-                    level,
-                    failed_dependencies: failed,
-                },
-                message,
-            );
-            let transport = transport.clone();
-            let token = kill.child_token();
-            let timeout = job.options.timeout;
-            let task = running.spawn(run_node(transport, node_target, request, timeout, token));
+            let (timeout, token) = (job.start(i), kill.child_token());
+            let task = running.spawn(run_node(
+                transport.clone(),
+                node_target,
+                request,
+                timeout,
+                token,
+            ));
             tasks.insert(task.id(), i);
         }
         // Done, unless a pause waits for the operator (who may still resume or stop).
@@ -388,52 +381,7 @@ pub async fn run_job(
             }
         }
     }
-    // Whatever could not start (the job stopped) is skipped.
-    for i in 0..job.nodes.len() {
-        if job.nodes[i].state == NodeState::New {
-            job.skip(i, None);
-        }
-    }
-    // A policy's stop is a failed job (a node failed); an operator's is a stopped one.
-    let state = if job.stopped_by.is_some() {
-        JobState::Failed
-    } else if job.stop_seen != StopLevel::None {
-        JobState::Stopped
-    } else if job.counts.get(NodeState::Finished) == job.nodes.len() {
-        JobState::Finished
-    } else {
-        JobState::Failed
-    };
-    let duration_s = seconds(job.started.elapsed());
-    let message = job.summary_line(state);
-    job.emit(
-        EventKind::JobFinished {
-            state,
-            node_states: job.counts,
-            duration_s,
-        },
-        message,
-    );
-    JobReport {
-        id,
-        state,
-        node_states: job.counts,
-        nodes: job
-            .nodes
-            .into_iter()
-            .map(|n| NodeReport {
-                name: n.name,
-                level: n.level,
-                state: n.state,
-                exit_code: n.exit_code,
-                error: n.error,
-                skipped_because: n.skipped_because,
-                message: n.message,
-                summary: n.summary,
-            })
-            .collect(),
-        duration_s,
-    }
+    job.finish()
 }
 
 struct SchedNode {
@@ -481,6 +429,87 @@ struct Scheduler<'s, 'k> {
 }
 
 impl Scheduler<'_, '_> {
+    /// Node `i` starts: it is running, and `NodeRunning` says so (with the dependencies that
+    /// failed when `--on-failure continue` let it start anyway). Returns its timeout.
+    fn start(&mut self, i: usize) -> Option<std::time::Duration> {
+        self.set_state(i, NodeState::Running);
+        let (node, level) = (self.nodes[i].name.clone(), self.nodes[i].level);
+        let failed: Vec<String> = self.nodes[i]
+            .failed_dependencies
+            .iter()
+            .map(|&d| self.nodes[d].name.clone())
+            .collect();
+        let message = if failed.is_empty() {
+            format!("Started puppet run on {node} ...")
+        } else {
+            format!(
+                "Started puppet run on {node} ... (although {} did not finish: --on-failure \
+                 continue)",
+                failed.join(", ")
+            )
+        };
+        self.emit(
+            EventKind::NodeRunning {
+                node: node.clone(),
+                level,
+                failed_dependencies: failed,
+            },
+            message,
+        );
+        self.options.timeout
+    }
+
+    /// Whatever could not start is skipped; the job's state, `JobFinished`, and its report.
+    fn finish(mut self) -> JobReport {
+        let id = self.id;
+        // Whatever could not start (the job stopped) is skipped.
+        for i in 0..self.nodes.len() {
+            if self.nodes[i].state == NodeState::New {
+                self.skip(i, None);
+            }
+        }
+        // A policy's stop is a failed job (a node failed); an operator's is a stopped one.
+        let state = if self.stopped_by.is_some() {
+            JobState::Failed
+        } else if self.stop_seen != StopLevel::None {
+            JobState::Stopped
+        } else if self.counts.get(NodeState::Finished) == self.nodes.len() {
+            JobState::Finished
+        } else {
+            JobState::Failed
+        };
+        let duration_s = seconds(self.started.elapsed());
+        let message = self.summary_line(state);
+        self.emit(
+            EventKind::JobFinished {
+                state,
+                node_states: self.counts,
+                duration_s,
+            },
+            message,
+        );
+        JobReport {
+            id,
+            state,
+            node_states: self.counts,
+            nodes: self
+                .nodes
+                .into_iter()
+                .map(|n| NodeReport {
+                    name: n.name,
+                    level: n.level,
+                    state: n.state,
+                    exit_code: n.exit_code,
+                    error: n.error,
+                    skipped_because: n.skipped_because,
+                    message: n.message,
+                    summary: n.summary,
+                })
+                .collect(),
+            duration_s,
+        }
+    }
+
     fn emit(&mut self, kind: EventKind, message: String) {
         self.seq += 1;
         let event = Event {
