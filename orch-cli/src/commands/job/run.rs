@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Args;
-use orch_planner::Target;
+use orch_planner::{Plan, Target};
 use orch_runner::{
-    EventKind, FailurePolicy, JobOptions, JobRecord, NewJob, NodeState, RunText, StopHandle,
-    StopLevel, Store, Threshold, Transport,
+    EventKind, FailurePolicy, Inventory, JobOptions, JobRecord, NewJob, NodeState, Preconnected,
+    RunText, StopHandle, StopLevel, Store, Threshold, Transport,
 };
 
 use super::PlanSourceArgs;
@@ -117,31 +117,9 @@ pub(super) fn run(args: RunArgs) -> Exit {
     } else {
         Vec::new()
     };
-    let noop = match (args.noop, args.no_noop) {
-        (true, _) => Some(true),
-        (_, true) => Some(false),
-        _ => rerun.as_ref().and_then(|r| r.job.noop),
-    };
-    if args.pause_between_levels && !std::io::stdin().is_terminal() {
-        eprintln!("Error: --pause-between-levels asks on a terminal, and stdin is not one");
-        return Exit::InvalidInput;
-    }
-    let concurrency = args
-        .concurrency
-        .or_else(|| rerun.as_ref().map(|r| r.job.concurrency.unwrap_or(0)))
-        .map_or(orch_runner::DEFAULT_CONCURRENCY, |c| c as usize);
-    let timeout = args
-        .timeout
-        .or_else(|| rerun.as_ref().and_then(|r| r.job.timeout_s));
-    let options = JobOptions {
-        noop,
-        concurrency,
-        timeout: timeout.map(Duration::from_secs),
-        on_failure: args.on_failure,
-        max_failures: args.max_failures,
-        batch_size: args.batch_size,
-        canary: args.canary,
-        pause_between_levels: args.pause_between_levels,
+    let options = match job_options(&args, rerun.as_ref()) {
+        Ok(o) => o,
+        Err(exit) => return exit,
     };
     let planned = match &rerun {
         Some(r) => args.source.plan_target(
@@ -172,33 +150,9 @@ pub(super) fn run(args: RunArgs) -> Exit {
         Err(exit) => return exit,
     };
     // Pre-flight before the job exists: a job that cannot start is not recorded.
-    let preconnected = if args.preflight {
-        let (checks, preconnected) =
-            runtime.block_on(check_nodes(&plan, &inventory, options.concurrency));
-        let failed = checks.failed().count();
-        let shown = match args.format {
-            RunFormat::Text => crate::commands::print(&format!("{}\n", checks.render())),
-            RunFormat::Json => crate::commands::print(&format!("{}\n", checks_json(&checks))),
-        };
-        if shown != Exit::Success {
-            return shown;
-        }
-        if failed > 0 && !args.no_preflight_abort {
-            runtime.block_on(preconnected.close_unused());
-            eprintln!(
-                "Error: no job was started: {} cannot be used (--no-preflight-abort runs the \
-                 job anyway)",
-                if failed == 1 {
-                    "1 node".to_owned()
-                } else {
-                    format!("{failed} nodes")
-                }
-            );
-            return Exit::Internal;
-        }
-        Some(Arc::new(preconnected))
-    } else {
-        None
+    let preconnected = match preflight(&args, &plan, &inventory, &runtime, &options) {
+        Ok(p) => p,
+        Err(exit) => return exit,
     };
     let store = match opened.map_or_else(|| open_store(args.store.as_deref()), Ok) {
         Ok(s) => s,
@@ -288,6 +242,72 @@ pub(super) fn run(args: RunArgs) -> Exit {
         return Exit::Interrupted;
     }
     Exit::for_job(report.state)
+}
+
+/// The job's options: the command line's, else the rerun job's (noop, concurrency, timeout).
+fn job_options(args: &RunArgs, rerun: Option<&Rerun>) -> Result<JobOptions, Exit> {
+    let noop = match (args.noop, args.no_noop) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => rerun.and_then(|r| r.job.noop),
+    };
+    if args.pause_between_levels && !std::io::stdin().is_terminal() {
+        eprintln!("Error: --pause-between-levels asks on a terminal, and stdin is not one");
+        return Err(Exit::InvalidInput);
+    }
+    let concurrency = args
+        .concurrency
+        .or_else(|| rerun.map(|r| r.job.concurrency.unwrap_or(0)))
+        .map_or(orch_runner::DEFAULT_CONCURRENCY, |c| c as usize);
+    let timeout = args.timeout.or_else(|| rerun.and_then(|r| r.job.timeout_s));
+    Ok(JobOptions {
+        noop,
+        concurrency,
+        timeout: timeout.map(Duration::from_secs),
+        on_failure: args.on_failure,
+        max_failures: args.max_failures,
+        batch_size: args.batch_size,
+        canary: args.canary,
+        pause_between_levels: args.pause_between_levels,
+    })
+}
+
+/// `--preflight`: every node checked (and connected) before the job exists; `Err` when the
+/// checks say the job must not start.
+fn preflight(
+    args: &RunArgs,
+    plan: &Plan,
+    inventory: &Inventory,
+    runtime: &tokio::runtime::Runtime,
+    options: &JobOptions,
+) -> Result<Option<Arc<Preconnected>>, Exit> {
+    if !args.preflight {
+        return Ok(None);
+    }
+    let (checks, preconnected) =
+        runtime.block_on(check_nodes(plan, inventory, options.concurrency));
+    let failed = checks.failed().count();
+    let shown = match args.format {
+        RunFormat::Text => crate::commands::print(&format!("{}\n", checks.render())),
+        RunFormat::Json => crate::commands::print(&format!("{}\n", checks_json(&checks))),
+    };
+    if shown != Exit::Success {
+        return Err(shown);
+    }
+    if failed > 0 && !args.no_preflight_abort {
+        runtime.block_on(preconnected.close_unused());
+        eprintln!(
+            "Error: no job was started: {} cannot be used (--no-preflight-abort runs the \
+             job anyway)",
+            if failed == 1 {
+                "1 node".to_owned()
+            } else {
+                format!("{failed} nodes")
+            }
+        );
+        return Err(Exit::Internal);
+    }
+    Ok(Some(Arc::new(preconnected)))
 }
 
 /// `--server`: the server plans, records and runs the job; this prints it as it goes.
