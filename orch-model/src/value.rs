@@ -249,7 +249,11 @@ impl fmt::Display for Value {
                 }
                 f.write_str("}")
             }
-            Value::Ref(r) => write!(f, "{r}"),
+            // Puppet's type formatter: `Notify['c']`, but a class reference `Class[foo]`.
+            Value::Ref(r) if r.type_name == "Class" => {
+                write!(f, "Class[{}]", r.title.to_lowercase())
+            }
+            Value::Ref(r) => write!(f, "{}[{}]", r.type_name, puppet_quote(&r.title)),
             Value::Type(name, params) => {
                 f.write_str(name)?;
                 if !params.is_empty() {
@@ -269,11 +273,57 @@ impl fmt::Display for Value {
     }
 }
 
+/// A string quoted as Puppet's string converter quotes it: single quotes with `'` escaped, or
+/// double quotes with escapes when it holds a control character.
+fn puppet_quote(s: &str) -> String {
+    if s.chars().any(|c| (c as u32) < 0x20) {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '"' => out.push_str("\\\""),
+                '$' => out.push_str("\\$"),
+                '\\' => out.push_str("\\\\"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{{{:X}}}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        return out;
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    // A backslash is written with the character after it, so `\'` stays as it is; Puppet
+    // writes a final lone backslash once.
+    let mut escaped = false;
+    for c in s.chars() {
+        if escaped {
+            out.push('\\');
+            out.push(c);
+            escaped = false;
+        } else if c == '\'' {
+            out.push_str("\\'");
+        } else if c == '\\' {
+            escaped = true;
+        } else {
+            out.push(c);
+        }
+    }
+    if escaped {
+        out.push('\\');
+    }
+    out.push('\'');
+    out
+}
+
 impl Value {
     /// Inside a collection strings are quoted and `undef` shows.
     fn fmt_nested(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Value::Str(s) => write!(f, "'{s}'"),
+            Value::Str(s) => f.write_str(&puppet_quote(s)),
             Value::Undef => f.write_str("undef"),
             other => fmt::Display::fmt(other, f),
         }

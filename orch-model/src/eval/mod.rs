@@ -308,11 +308,16 @@ impl<'e> Evaluator<'e> {
             K::BoolVariable(b) => Ok(self.lookup(&b.to_string()).unwrap_or(Value::Undef)),
             K::Access { left, keys } => {
                 let l = self.eval(left)?;
+                let class = matches!(&l, Value::Type(n, p) if n == "Class" && p.is_empty());
                 let mut ks = Vec::with_capacity(keys.len());
                 for k in keys {
-                    ks.push(self.eval(k)?);
+                    ks.push(match &k.kind {
+                        // Puppet interprets these as types without evaluating them.
+                        K::QualifiedReference(name) if class => self.interpret_type_name(name),
+                        _ => self.eval(k)?,
+                    });
                 }
-                self.access(l, ks, e)
+                self.access(l, ks, keys, e)
             }
             K::Binary { op, left, right } => self.binary(*op, left, right, e),
             K::Not(inner) => Ok(Value::Bool(!self.eval(inner)?.is_truthy())),

@@ -221,7 +221,13 @@ impl Evaluator<'_> {
         }
     }
 
-    pub(super) fn access(&mut self, l: Value, keys: Vec<Value>, e: &Expr) -> EvalResult<Value> {
+    pub(super) fn access(
+        &mut self,
+        l: Value,
+        keys: Vec<Value>,
+        key_exprs: &[Expr],
+        e: &Expr,
+    ) -> EvalResult<Value> {
         Ok(match l {
             Value::Array(items) => match keys.as_slice() {
                 [Value::Int(i)] => index(&items, *i).cloned().unwrap_or(Value::Undef),
@@ -249,7 +255,9 @@ impl Evaluator<'_> {
                 [k] => l.hash_get(k).cloned().unwrap_or(Value::Undef),
                 many => Value::Array(many.iter().filter_map(|k| l.hash_get(k).cloned()).collect()),
             },
-            Value::Type(name, params) if params.is_empty() => self.type_access(&name, keys, e)?,
+            Value::Type(name, params) if params.is_empty() => {
+                self.type_access(&name, keys, key_exprs, e)?
+            }
             Value::Undef => {
                 return err(
                     "Operator '[]' is not applicable to an Undef Value.",
@@ -269,7 +277,13 @@ impl Evaluator<'_> {
     }
 
     /// `Type[...]`: a resource reference for resource types, a parameterised data type else.
-    fn type_access(&mut self, name: &str, keys: Vec<Value>, e: &Expr) -> EvalResult<Value> {
+    fn type_access(
+        &mut self,
+        name: &str,
+        keys: Vec<Value>,
+        key_exprs: &[Expr],
+        e: &Expr,
+    ) -> EvalResult<Value> {
         if DATA_TYPES.contains(&name) {
             // Ranges and sizes must not be reversed (`Integer[5, 1]`).
             let bounds_at = match name {
@@ -305,81 +319,224 @@ impl Evaluator<'_> {
             }
             return Ok(Value::Type(name.to_string(), keys));
         }
-        let (type_name, titles): (String, Vec<Value>) = match name {
-            "Resource" => {
-                let mut it = keys.into_iter();
-                let t = match it.next() {
-                    Some(Value::Str(s)) => crate::reference::capitalize_type(&s),
-                    Some(Value::Type(t, _)) => t,
-                    _ => return err("Resource[] needs a type name", self.loc(e)),
-                };
-                let rest: Vec<Value> = it.collect();
-                if rest.is_empty() {
-                    return Ok(Value::Type(t, vec![]));
-                }
-                (t, rest)
+        if name == "Class" {
+            return self.class_access(keys, key_exprs, e);
+        }
+        let mut keys = keys;
+        let mut key_exprs = key_exprs;
+        let type_name = if name == "Resource" {
+            if keys.is_empty() {
+                return err(
+                    "Evaluation Error: 'Resource' expects at least 1 argument, got 0",
+                    self.loc(e),
+                );
             }
-            "Class" => (
-                "Class".to_string(),
-                keys.into_iter()
-                    .map(|k| match k {
-                        Value::Str(s) => Value::Str(crate::reference::capitalize_type(&s)),
-                        other => other,
-                    })
-                    .collect(),
-            ),
-            _ => {
-                // Resolving the reference autoloads its type's file, as Puppet does; a type
-                // that is nowhere is an error here, not later.
-                if !crate::code::resource_type_known(self.code, name) {
-                    return err(
-                        format!("Evaluation Error: Resource type not found: {name}"),
-                        self.loc(e),
-                    );
-                }
-                (name.to_string(), keys)
-            }
-        };
-        let mut refs = vec![];
-        for t in titles {
-            match t {
-                Value::Str(s) => refs.push(Value::Ref(ResourceRef {
-                    type_name: type_name.clone(),
-                    title: s,
-                })),
-                Value::Array(a) => {
-                    for x in a {
-                        refs.push(Value::Ref(ResourceRef {
-                            type_name: type_name.clone(),
-                            title: x.to_string(),
-                        }))
-                    }
-                }
-                Value::Type(t, _) if type_name == "Class" => refs.push(Value::Ref(ResourceRef {
-                    type_name: type_name.clone(),
-                    title: t,
-                })),
-                Value::Int(i) => refs.push(Value::Ref(ResourceRef {
-                    type_name: type_name.clone(),
-                    title: i.to_string(),
-                })),
+            let first = keys.remove(0);
+            let first_at = key_exprs.first();
+            key_exprs = &key_exprs[key_exprs.len().min(1)..];
+            match first {
+                Value::Str(s) => crate::reference::capitalize_type(&s),
+                Value::Type(t, p) if p.is_empty() => t,
                 other => {
+                    let at = first_at.map_or_else(|| self.loc(e), |k| self.loc(k));
                     return err(
                         format!(
-                            "{type_name}[] accepts titles as String values, got {}",
-                            other.type_name()
+                            "Evaluation Error: First argument to Resource[] must be a resource type or a String. Got {}.",
+                            bad_key_type_name(&other)
                         ),
-                        self.loc(e),
+                        at,
                     );
                 }
             }
-        }
-        Ok(if refs.len() == 1 {
-            refs.pop().expect("one")
         } else {
+            // Resolving the reference autoloads its type's file, as Puppet does; a type
+            // that is nowhere is an error here, not later.
+            if !crate::code::resource_type_known(self.code, name) {
+                return err(
+                    format!("Evaluation Error: Resource type not found: {name}"),
+                    self.loc(e),
+                );
+            }
+            name.to_string()
+        };
+        if name == "Resource" && keys.is_empty() {
+            return Ok(Value::Type(type_name, vec![]));
+        }
+        // Puppet flattens the titles and drops undef ones: `Notify[undef]` is undef,
+        // `Notify[[]]` an empty array, `Notify[undef, 'a']` `[Notify['a']]`.
+        let given = keys.len();
+        let (titles, as_array) = match reference_keys(keys) {
+            Ok(keys) => keys,
+            Err(none) => return Ok(none),
+        };
+        let mut refs = Vec::with_capacity(titles.len());
+        for (i, t) in titles.iter().enumerate() {
+            let Value::Str(title) = t else {
+                // Puppet blames the key at this index, one further when flattening changed
+                // the count (its own arithmetic, kept).
+                let at = if given != titles.len() { i + 1 } else { i };
+                let at = key_exprs
+                    .get(at)
+                    .map_or_else(|| self.loc(e), |k| self.loc(k));
+                return err(
+                    format!(
+                        "Evaluation Error: Error creating type specialization of {}, Cannot use {} where a resource title String is expected",
+                        article(&format!("{name}-Type")),
+                        bad_key_type_name(t)
+                    ),
+                    at,
+                );
+            };
+            refs.push(Value::Ref(ResourceRef {
+                type_name: type_name.clone(),
+                title: title.clone(),
+            }));
+        }
+        Ok(if as_array {
             Value::Array(refs)
+        } else {
+            refs.pop().expect("one title")
         })
     }
+
+    /// A type reference as Puppet's type parser reads it, without evaluating it: a data type, a
+    /// resource type or an alias by name, else a `TypeReference` (no error).
+    pub(super) fn interpret_type_name(&mut self, name: &str) -> Value {
+        let name = crate::reference::capitalize_type(name);
+        let lower = name.to_lowercase();
+        if DATA_TYPES.contains(&name.as_str())
+            || crate::code::resource_type_known(self.code, &name)
+            || self.code.type_alias(&lower).is_some()
+        {
+            Value::Type(name, vec![])
+        } else {
+            Value::Type("TypeReference".into(), vec![Value::Str(name)])
+        }
+    }
+
+    /// `Class[...]`: class references by name; keys written as type references are not
+    /// evaluated (Puppet interprets them as types, then rejects them as class names).
+    fn class_access(
+        &mut self,
+        keys: Vec<Value>,
+        key_exprs: &[Expr],
+        e: &Expr,
+    ) -> EvalResult<Value> {
+        let (names, as_array) = match reference_keys(keys) {
+            Ok(keys) => keys,
+            Err(none) => return Ok(none),
+        };
+        let mut refs = Vec::with_capacity(names.len());
+        for (i, c) in names.iter().enumerate() {
+            // Puppet blames the key at the flattened index.
+            let at = key_exprs
+                .get(i)
+                .map_or_else(|| self.loc(e), |k| self.loc(k));
+            let Value::Str(c) = c else {
+                return err(
+                    format!(
+                        "Evaluation Error: Illegal Class name in class reference. {} cannot be used where a String is expected",
+                        capitalize_first(&article(&class_key_label(c)))
+                    ),
+                    at,
+                );
+            };
+            let name = c.to_lowercase();
+            let name = name.strip_prefix("::").unwrap_or(&name);
+            if !is_class_name(name) {
+                // Puppet's message loses the first `\\w`'s backslash (a Ruby string escape):
+                // kept as Puppet printed it.
+                return err(
+                    format!(
+                        "Evaluation Error: Illegal name. The given name '{c}' does not conform to the naming rule /^((::)?[a-z_]w*)(::[a-z]\\w*)*$/"
+                    ),
+                    at,
+                );
+            }
+            refs.push(Value::Ref(ResourceRef {
+                type_name: "Class".into(),
+                title: crate::reference::capitalize_type(name),
+            }));
+        }
+        Ok(if as_array {
+            Value::Array(refs)
+        } else {
+            refs.pop().expect("one name")
+        })
+    }
+}
+
+/// Reference keys flattened with the undef ones dropped, or, when none is left, the
+/// reference's value: undef, or an empty array when written as one (`Notify[[]]`). With the
+/// keys, whether the reference is an array of references (more than one key, or an array).
+fn reference_keys(keys: Vec<Value>) -> Result<(Vec<Value>, bool), Value> {
+    let as_array = keys.len() > 1 || matches!(keys.first(), Some(Value::Array(_)));
+    let flat = flatten_defined(keys);
+    match (flat.is_empty(), as_array) {
+        (false, _) => Ok((flat, as_array)),
+        (true, true) => Err(Value::Array(vec![])),
+        (true, false) => Err(Value::Undef),
+    }
+}
+
+/// Nested arrays flattened, undef dropped.
+fn flatten_defined(keys: Vec<Value>) -> Vec<Value> {
+    let mut out = Vec::with_capacity(keys.len());
+    let mut stack: Vec<std::vec::IntoIter<Value>> = vec![keys.into_iter()];
+    while let Some(top) = stack.last_mut() {
+        match top.next() {
+            Some(Value::Array(a)) => stack.push(a.into_iter()),
+            Some(Value::Undef) => {}
+            Some(v) => out.push(v),
+            None => {
+                stack.pop();
+            }
+        }
+    }
+    out
+}
+
+/// `a Notify-Type`, `an Integer`.
+fn article(word: &str) -> String {
+    let an = word.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']);
+    format!("{} {word}", if an { "an" } else { "a" })
+}
+
+fn capitalize_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// Puppet's name for a key's type in its type-specialization errors.
+fn bad_key_type_name(v: &Value) -> String {
+    match v {
+        Value::Undef => "Undef".into(),
+        Value::Default => "Default".into(),
+        other => super::types::generalized(other),
+    }
+}
+
+/// How Puppet's label provider names a non-String class key: a type as `X-Type`.
+fn class_key_label(v: &Value) -> String {
+    match v {
+        Value::Type(..) | Value::Ref(_) => format!("{v}-Type"),
+        other => other.type_name(),
+    }
+}
+
+/// Puppet's class name rule `/^((::)?[a-z_]\w*)(::[a-z]\w*)*$/` (leading `::` removed).
+fn is_class_name(name: &str) -> bool {
+    name.split("::").enumerate().all(|(i, seg)| {
+        let mut c = seg.chars();
+        match c.next() {
+            Some(f) if f.is_ascii_lowercase() || (i == 0 && f == '_') => {
+                c.all(|x| x.is_alphanumeric() || x == '_')
+            }
+            _ => false,
+        }
+    })
 }
 
 fn num(v: &Value) -> Option<f64> {

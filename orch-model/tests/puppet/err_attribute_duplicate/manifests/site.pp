@@ -1,0 +1,2 @@
+notify { 'a': message => 1, * => { message => 2 } }
+site { }

@@ -1,0 +1,2 @@
+$a = Class[Apache]
+site { }

@@ -1,0 +1,2 @@
+$a = Resource[1, 'a']
+site { }

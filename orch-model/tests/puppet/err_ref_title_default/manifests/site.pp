@@ -1,0 +1,2 @@
+$a = Notify[undef, default]
+site { }

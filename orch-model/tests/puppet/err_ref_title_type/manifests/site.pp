@@ -1,0 +1,2 @@
+$a = Notify['a', 1]
+site { }

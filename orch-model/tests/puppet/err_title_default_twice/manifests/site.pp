@@ -1,0 +1,2 @@
+notify { default: message => 1; default: message => 2 }
+site { }

@@ -1,0 +1,4 @@
+$t = ['a', 'b']
+notify { $t: message => 1;
+  'b': }
+site { }
