@@ -67,6 +67,8 @@ pub(crate) struct RubyFunction {
     pub(crate) module: String,
     /// The file.
     pub(crate) path: PathBuf,
+    /// True for the 4.x API (`lib/puppet/functions`): seen only by code that sees the module.
+    pub(crate) api4: bool,
 }
 
 /// The evaluator's and the compile's view of the environment's code. The loader implements it;
@@ -86,11 +88,18 @@ pub(crate) trait CodeSource {
     /// A class, define or application by name (any case, leading `::` allowed).
     fn definition(&mut self, name: &str) -> Option<Rc<Definition>>;
 
-    /// A Puppet-language function by name (`mod::f`, from `<module>/functions`).
-    fn function(&mut self, name: &str) -> Option<Rc<Definition>>;
+    /// A Puppet-language function by name (`mod::f`, from `<module>/functions`), as the code
+    /// of the loaded file `from` sees it: a module with metadata.json sees only itself, the
+    /// main manifests and the modules it depends on.
+    fn function(&mut self, name: &str, from: usize) -> Option<Rc<Definition>>;
 
-    /// A type alias by name (`Mod::Port`, autoloaded from `<module>/types`).
-    fn type_alias(&mut self, name: &str) -> Option<Rc<Definition>>;
+    /// A type alias by name (`Mod::Port`, autoloaded from `<module>/types`), as the code of the
+    /// loaded file `from` sees it (`None`: as the main manifests see it, which is everything).
+    fn type_alias(&mut self, name: &str, from: Option<usize>) -> Option<Rc<Definition>>;
+
+    /// Puppet's warning, once, when code of a module whose dependencies are not all there
+    /// (the loaded file `from`) first looks a function or type up.
+    fn module_warning(&mut self, from: usize) -> Option<crate::Problem>;
 
     /// True if definitions with typed parameters were loaded since [`CodeSource::take_loaded`]
     /// last ran (cheap: the evaluator asks after every expression).
@@ -114,8 +123,9 @@ pub(crate) trait CodeSource {
     /// Every capability mapping, in the order registered.
     fn mappings(&self) -> &[Mapping];
 
-    /// The Ruby function file a module on the modulepath has for `name`, if any.
-    fn ruby_function(&self, name: &str) -> Option<&RubyFunction>;
+    /// The Ruby function file a module on the modulepath has for `name`, if any, as the code
+    /// of the loaded file `from` sees it.
+    fn ruby_function(&self, name: &str, from: usize) -> Option<&RubyFunction>;
 
     /// Hiera: the data `lookup` (and `hiera*`) asks for. `vars` gives the variables in scope at
     /// the call, for `%{...}` interpolation.

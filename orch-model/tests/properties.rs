@@ -52,6 +52,22 @@ fn manifest() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(PIECES), 0..25).prop_map(|v| v.concat())
 }
 
+/// A module's metadata.json: complete with a dependency on `dep` and arbitrary version
+/// requirements and versions, with keys left out, or not JSON at all.
+fn metadata() -> impl Strategy<Value = String> {
+    let version = "[0-9.xX*<>=~^| v+-]{0,16}";
+    prop_oneof![
+        (version, version, "(author|source|license|version|dependencies|x)", "[ -~]{0,12}").prop_map(
+            |(range, v, key, junk)| {
+                format!(
+                    r#"{{"name": "me-app", "version": "{v}", "author": "a", "license": "l", "source": "s", "dependencies": [{{"name": "me-dep", "version_requirement": "{range}"}}], "{key}": {junk:?}}}"#
+                )
+            }
+        ),
+        "[ -~]{0,40}",
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -61,6 +77,8 @@ proptest! {
         module in manifest(),
         // Paths stay inside the environment (`..` would send the loader over the whole disk).
         conf in "(manifest = [a-z/]{0,10}\n)?(modulepath = [a-z:$]{0,12}\n)?",
+        app_metadata in metadata(),
+        dep_metadata in metadata(),
         rb in "(Puppet::Type.newtype\\(:[a-z]{1,5}, :is_capability => true\\) do\n  newparam :[a-z]{1,5}\nend\n)?[ -~]{0,30}",
     ) {
         let dir = scratch();
@@ -71,6 +89,10 @@ proptest! {
         std::fs::write(dir.join("modules/app/manifests/init.pp"), &module).unwrap();
         std::fs::write(dir.join("modules/app/lib/puppet/type/cap.rb"), &rb).unwrap();
         std::fs::write(dir.join("environment.conf"), &conf).unwrap();
+        std::fs::write(dir.join("modules/app/metadata.json"), &app_metadata).unwrap();
+        std::fs::create_dir_all(dir.join("modules/dep/functions")).unwrap();
+        std::fs::write(dir.join("modules/dep/metadata.json"), &dep_metadata).unwrap();
+        std::fs::write(dir.join("modules/dep/functions/f.pp"), "function dep::f() { 1 }").unwrap();
         let model = crate::compile(&dir);
         let _ = orch_model::render_text(&orch_model::select(&model, &[]));
         let _ = orch_model::graph(&model, &orch_model::select(&model, &[])).to_json();

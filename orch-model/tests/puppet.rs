@@ -88,12 +88,19 @@ fn check(dir: &Path) -> Result<(), String> {
     check_warnings(dir, &model)
 }
 
+/// Puppet's log says where it does not know where with a literal `\n   (file & line not
+/// available)`; orch's Hiera warnings copy it, its other warnings have none.
+fn no_position(w: &str) -> &str {
+    w.strip_suffix("\\n   (file & line not available)")
+        .unwrap_or(w)
+}
+
 /// Puppet's warnings, one per entry (a continuation line joins the line before it).
 fn puppet_warnings(log: &str) -> Vec<String> {
     let mut out: Vec<String> = vec![];
     for line in log.lines() {
         if let Some(w) = line.strip_prefix("Warning: ") {
-            out.push(w.to_string());
+            out.push(no_position(w).to_string());
         } else if let Some(last) = out.last_mut() {
             last.push(' ');
             last.push_str(line.trim_start());
@@ -109,11 +116,9 @@ fn check_warnings(dir: &Path, model: &orch_model::Model) -> Result<(), String> {
     let Ok(log) = std::fs::read_to_string(dir.join("puppet.warnings")) else {
         return Ok(());
     };
-    // Puppet's module loader warns about metadata.json dependencies, which orch does not
-    // read (a module's code is found by name alone): not part of the comparison.
     let want: Vec<String> = puppet_warnings(&log)
         .into_iter()
-        .filter(|w| !w.starts_with("ModuleLoader: "))
+        .map(unparsable_json)
         .collect();
     let got: Vec<String> = model
         .problems
@@ -124,7 +129,8 @@ fn check_warnings(dir: &Path, model: &orch_model::Model) -> Result<(), String> {
                 .message
                 .strip_prefix("Scope(Site): ")
                 .unwrap_or(&p.message);
-            format!("{m}{}", p.location.suffix()).replace(&format!("{}/", dir.display()), "")
+            let w = format!("{}{}", no_position(m), p.location.suffix());
+            unparsable_json(w.replace(&format!("{}/", dir.display()), ""))
         })
         .collect();
     // Puppet's log shows where for some warnings only (not for `warning()`'s, nor for those a
@@ -150,6 +156,16 @@ fn check_warnings(dir: &Path, model: &orch_model::Model) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// A metadata.json parse error's own words are Ruby's JSON parser's in Puppet and serde_json's in
+/// orch: compared up to them.
+fn unparsable_json(w: String) -> String {
+    const PARSE_ERROR: &str = "metadata.json file. The parse error: ";
+    match w.find(PARSE_ERROR) {
+        Some(i) => w[..i + PARSE_ERROR.len()].to_string(),
+        None => w,
+    }
 }
 
 /// The graph or the first error.

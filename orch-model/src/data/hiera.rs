@@ -151,7 +151,8 @@ pub(crate) struct Found {
 #[derive(Debug, Default)]
 pub(crate) struct Hiera {
     env_root: Option<PathBuf>,
-    modulepath: Vec<PathBuf>,
+    /// The environment's modules: name and directory.
+    modules: Vec<(String, PathBuf)>,
     env_config: Option<Result<Option<Config>, HieraError>>,
     module_configs: BTreeMap<String, Result<Option<Config>, HieraError>>,
     files: BTreeMap<PathBuf, Result<Value, HieraError>>,
@@ -169,11 +170,11 @@ pub(crate) trait Variables {
 
 impl Hiera {
     /// Hiera for an environment directory (`None` for a single manifest: no data then, as
-    /// Puppet has no environment layer without an environment) and its module path.
-    pub(crate) fn new(env_root: Option<PathBuf>, modulepath: Vec<PathBuf>) -> Hiera {
+    /// Puppet has no environment layer without an environment) and its modules.
+    pub(crate) fn new(env_root: Option<PathBuf>, modules: Vec<(String, PathBuf)>) -> Hiera {
         Hiera {
             env_root,
-            modulepath,
+            modules,
             ..Hiera::default()
         }
     }
@@ -356,10 +357,10 @@ impl Hiera {
         let root = match (layer, module) {
             (Layer::Environment, _) => self.env_root.clone(),
             (Layer::Module, Some(m)) => self
-                .modulepath
+                .modules
                 .iter()
-                .map(|p| p.join(m))
-                .find(|p| p.is_dir()),
+                .find(|(name, _)| name == m)
+                .map(|(_, dir)| dir.clone()),
             _ => None,
         };
         let mut warnings = vec![];

@@ -115,7 +115,7 @@ impl Evaluator<'_> {
         args: Vec<Value>,
         e: &Expr,
     ) -> EvalResult<Option<Value>> {
-        let Some(def) = self.code.function(name) else {
+        let Some(def) = self.code.function(name, self.file) else {
             return Ok(None);
         };
         let required = def

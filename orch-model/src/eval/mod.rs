@@ -178,7 +178,9 @@ impl<'e> Evaluator<'e> {
                 Value::Type(name, params) => {
                     if !DATA_TYPES.contains(&name.as_str()) && !self.aliases.contains_key(&name) {
                         self.aliases.insert(name.clone(), None);
-                        if let Some(def) = self.code.type_alias(&name)
+                        // The type value was made where its alias is seen: resolving it
+                        // needs no view.
+                        if let Some(def) = self.code.type_alias(&name, None)
                             && let Some(body) = &def.body
                         {
                             let saved = self.file;
@@ -204,6 +206,14 @@ impl<'e> Evaluator<'e> {
                 Value::Array(a) => todo.extend(a),
                 _ => {}
             }
+        }
+    }
+
+    /// Puppet's warning about a module's unresolved dependencies, when the code being
+    /// evaluated is that module's and first looks a function or type up.
+    pub(crate) fn note_module_loader(&mut self) {
+        if let Some(w) = self.code.module_warning(self.file) {
+            self.notices.push(w);
         }
     }
 
@@ -285,9 +295,10 @@ impl<'e> Evaluator<'e> {
     /// True if `name` (capitalised) is a type Puppet's loaders find: a built-in type, a type
     /// alias, or a resource type (a class is not one).
     fn is_known_type(&mut self, name: &str) -> bool {
+        self.note_module_loader();
         BUILTIN_TYPES.contains(&name)
             || crate::code::resource_type_known(self.code, name)
-            || self.code.type_alias(name).is_some()
+            || self.code.type_alias(name, Some(self.file)).is_some()
             || self.code.is_unloadable(name)
     }
 

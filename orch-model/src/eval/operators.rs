@@ -404,9 +404,10 @@ impl Evaluator<'_> {
     pub(super) fn interpret_type_name(&mut self, name: &str) -> Value {
         let name = crate::reference::capitalize_type(name);
         let lower = name.to_lowercase();
+        self.note_module_loader();
         if DATA_TYPES.contains(&name.as_str())
             || crate::code::resource_type_known(self.code, &name)
-            || self.code.type_alias(&lower).is_some()
+            || self.code.type_alias(&lower, Some(self.file)).is_some()
         {
             Value::Type(name, vec![])
         } else {

@@ -28,14 +28,19 @@ impl Environment {
         self.definitions.get(&key)
     }
 
-    /// Finds a Puppet-language function, autoloading it from `<module>/functions`.
-    pub(crate) fn find_function(&mut self, name: &str) -> Option<&Rc<Definition>> {
-        self.find_in_module_dir(name, "function", "functions")
+    /// Finds a Puppet-language function, autoloading it from `<module>/functions` if
+    /// `autoload`.
+    pub(crate) fn find_function(&mut self, name: &str, autoload: bool) -> Option<&Rc<Definition>> {
+        self.find_in_module_dir(name, ("function", "functions"), autoload)
     }
 
-    /// Finds a type alias, autoloading it from `<module>/types`.
-    pub(crate) fn find_type_alias(&mut self, name: &str) -> Option<&Rc<Definition>> {
-        self.find_in_module_dir(name, "type", "types")
+    /// Finds a type alias, autoloading it from `<module>/types` if `autoload`.
+    pub(crate) fn find_type_alias(
+        &mut self,
+        name: &str,
+        autoload: bool,
+    ) -> Option<&Rc<Definition>> {
+        self.find_in_module_dir(name, ("type", "types"), autoload)
     }
 
     /// A function or type alias (registered under `<prefix> <name>`), autoloaded from the
@@ -43,12 +48,12 @@ impl Environment {
     fn find_in_module_dir(
         &mut self,
         name: &str,
-        prefix: &str,
-        dir: &str,
+        (prefix, dir): (&str, &str),
+        autoload: bool,
     ) -> Option<&Rc<Definition>> {
         let bare = key(name);
         let full = format!("{prefix} {bare}");
-        if !self.definitions.contains_key(&full) && bare.contains("::") {
+        if autoload && !self.definitions.contains_key(&full) && bare.contains("::") {
             for path in self.autoload_paths(&bare, dir) {
                 if path.is_file() {
                     self.load_module_file(&path);
@@ -70,49 +75,31 @@ impl Environment {
         }
     }
 
-    /// `a::b::c` → `<modulepath>/a/<dir>/b/c.pp` (or `init.pp` for `a`).
+    /// `a::b::c` → `<module a>/<dir>/b/c.pp` (or `init.pp` for `a`), in the first module of
+    /// the name on the modulepath.
     fn autoload_paths(&self, name: &str, dir: &str) -> Vec<PathBuf> {
         let segs: Vec<&str> = name.split("::").collect();
-        let mut out = vec![];
-        for mp in &self.modulepath {
-            let mut p = mp.join(segs[0]).join(dir);
-            if segs.len() == 1 {
-                p.push("init.pp");
-            } else {
-                for s in &segs[1..segs.len() - 1] {
-                    p.push(s);
-                }
-                p.push(format!("{}.pp", segs[segs.len() - 1]));
+        let Some(module) = self.modules.iter().find(|m| m.name == segs[0]) else {
+            return vec![];
+        };
+        let mut p = module.dir.join(dir);
+        if segs.len() == 1 {
+            p.push("init.pp");
+        } else {
+            for s in &segs[1..segs.len() - 1] {
+                p.push(s);
             }
-            out.push(p);
+            p.push(format!("{}.pp", segs[segs.len() - 1]));
         }
-        out
+        vec![p]
     }
 
-    /// The module directories on the modulepath, each name once (the first wins, as in
-    /// Puppet), in modulepath then name order.
+    /// The modules' names and directories, in modulepath then name order.
     fn modules(&self) -> Vec<(String, PathBuf)> {
-        let mut out: Vec<(String, PathBuf)> = vec![];
-        for mp in &self.modulepath {
-            let Ok(entries) = std::fs::read_dir(mp) else {
-                continue;
-            };
-            let mut mods: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_dir())
-                .collect();
-            mods.sort();
-            for m in mods {
-                let name = m
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                if !out.iter().any(|(n, _)| *n == name) {
-                    out.push((name, m));
-                }
-            }
-        }
-        out
+        self.modules
+            .iter()
+            .map(|m| (m.name.clone(), m.dir.clone()))
+            .collect()
     }
 
     /// Reads `<module>/lib/puppet/type/*.rb` of every module for capability types.
@@ -143,17 +130,20 @@ impl Environment {
         for (module, m) in self.modules() {
             let mut files = vec![];
             ruby_files(&m.join("lib/puppet/functions"), "", &mut files, 0);
+            let api4 = files.len();
             for f in sorted_files(&m.join("lib/puppet/parser/functions")) {
                 if let Some(stem) = rb_stem(&f) {
                     files.push((stem, f));
                 }
             }
-            for (name, path) in files {
+            for (i, (name, path)) in files.into_iter().enumerate() {
                 self.ruby_functions
                     .entry(key(&name))
-                    .or_insert_with(|| RubyFunction {
+                    .or_default()
+                    .push(RubyFunction {
                         module: module.clone(),
                         path,
+                        api4: i < api4,
                     });
             }
         }

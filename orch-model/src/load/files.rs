@@ -75,11 +75,17 @@ impl Environment {
         let SourceFile { text, parsed, .. } = file;
         let idx = self.files.len();
         let index = LineIndex::new(&text);
+        let module = if self.loading_main {
+            None
+        } else {
+            self.modules.iter().position(|m| path.starts_with(&m.dir))
+        };
         // The text moves into the environment (for positions); it is not copied.
         self.files.push(LoadedFile {
             path: path.to_path_buf(),
             text,
             index,
+            module,
         });
         self.loaded.insert(path.to_path_buf(), idx);
         let mut failed = false;

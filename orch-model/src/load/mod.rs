@@ -5,8 +5,10 @@
 
 mod autoload;
 mod files;
+mod modules;
 mod rbtype;
 mod register;
+mod semver;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -36,6 +38,9 @@ pub(crate) struct LoadedFile {
     pub(crate) path: PathBuf,
     pub(crate) text: String,
     pub(crate) index: LineIndex,
+    /// The module it belongs to (an index into [`Environment::modules`]); `None` for the main
+    /// manifests.
+    pub(crate) module: Option<usize>,
 }
 
 /// The site: file, offset, and its body when it lives outside the main manifests (a main
@@ -58,10 +63,12 @@ pub struct Environment {
     pub(crate) mappings: Vec<Mapping>,
     pub(crate) capability_types: BTreeMap<String, CapabilityType>,
     pub(crate) modulepath: Vec<PathBuf>,
+    /// The modules on the modulepath, as Puppet knew them.
+    modules: Vec<modules::Module>,
     /// Resource types of the modules written in Ruby (`lib/puppet/type/*.rb`), lower case.
     ruby_types: BTreeSet<String>,
-    /// Ruby function files of the modules, by function name.
-    ruby_functions: BTreeMap<String, RubyFunction>,
+    /// Ruby function files of the modules, by function name, in module order.
+    ruby_functions: BTreeMap<String, Vec<RubyFunction>>,
     /// Files already loaded (by path), to load each once.
     loaded: BTreeMap<PathBuf, usize>,
     /// Programs parsed and not yet taken (main manifests are kept for evaluation).
@@ -86,9 +93,15 @@ impl Environment {
             ..Environment::default()
         };
         let manifests = env.find_code(source);
+        let (modules, problems) = modules::find_modules(&env.modulepath);
+        env.modules = modules;
+        env.problems.extend(problems);
         env.hiera = crate::data::Hiera::new(
             source.path.is_dir().then(|| source.path.clone()),
-            env.modulepath.clone(),
+            env.modules
+                .iter()
+                .map(|m| (m.name.clone(), m.dir.clone()))
+                .collect(),
         );
         env.loading_main = true;
         for m in manifests {
@@ -142,11 +155,14 @@ impl CodeSource for Environment {
         self.find_definition(name).cloned()
     }
 
-    fn function(&mut self, name: &str) -> Option<Rc<Definition>> {
-        self.find_function(name).cloned()
+    fn function(&mut self, name: &str, from: usize) -> Option<Rc<Definition>> {
+        let from = self.module_of(Some(from));
+        let autoload = self.sees_namespace(from, name);
+        let def = self.find_function(name, autoload)?.clone();
+        self.sees(from, self.files[def.file].module).then_some(def)
     }
 
-    fn type_alias(&mut self, name: &str) -> Option<Rc<Definition>> {
+    fn type_alias(&mut self, name: &str, from: Option<usize>) -> Option<Rc<Definition>> {
         // Puppet's loaders ask for a resource type first (autoloading `manifests/`), and a
         // resource type of the name hides an alias of it.
         if self
@@ -155,7 +171,23 @@ impl CodeSource for Environment {
         {
             return None;
         }
-        self.find_type_alias(name).cloned()
+        let from = self.module_of(from);
+        let autoload = self.sees_namespace(from, name);
+        let def = self.find_type_alias(name, autoload)?.clone();
+        self.sees(from, self.files[def.file].module).then_some(def)
+    }
+
+    fn module_warning(&mut self, from: usize) -> Option<Problem> {
+        let m = self.module_of(Some(from))?;
+        let module = &mut self.modules[m];
+        if !module.unmet || module.sees_only.is_none() || module.warned {
+            return None;
+        }
+        module.warned = true;
+        Some(Problem::warning(
+            modules::unmet_warning(&module.name),
+            Location::default(),
+        ))
     }
 
     fn has_loaded(&self) -> bool {
@@ -182,8 +214,20 @@ impl CodeSource for Environment {
         &self.mappings
     }
 
-    fn ruby_function(&self, name: &str) -> Option<&RubyFunction> {
-        self.ruby_functions.get(&key(name))
+    fn ruby_function(&self, name: &str, from: usize) -> Option<&RubyFunction> {
+        let from = self.module_of(Some(from));
+        let files = self.ruby_functions.get(&key(name))?;
+        // A 4.x function is found by the loaders the calling code sees (a qualified name in
+        // its own module only); a 3.x one anywhere, as Puppet's fallback did.
+        let namespace = key(name).split_once("::").map(|(m, _)| m.to_string());
+        files
+            .iter()
+            .filter(|f| f.api4)
+            .find(|f| {
+                namespace.as_ref().is_none_or(|n| *n == f.module)
+                    && self.sees(from, self.module_index(&f.module))
+            })
+            .or_else(|| files.iter().find(|f| !f.api4))
     }
 
     fn lookup_data(
@@ -192,6 +236,38 @@ impl CodeSource for Environment {
         vars: &dyn Fn(&str) -> Option<Value>,
     ) -> DataReply {
         self.hiera.answer(request, vars)
+    }
+}
+
+impl Environment {
+    /// The module of a loaded file.
+    fn module_of(&self, file: Option<usize>) -> Option<usize> {
+        self.files.get(file?)?.module
+    }
+
+    /// True if code of module `from` sees code of module `provider` (the main manifests'
+    /// code sees and is seen by all).
+    fn sees(&self, from: Option<usize>, provider: Option<usize>) -> bool {
+        let (Some(from), Some(provider)) = (from, provider) else {
+            return true;
+        };
+        from == provider
+            || self.modules[from]
+                .sees_only
+                .as_ref()
+                .is_none_or(|deps| deps.contains(&self.modules[provider].name))
+    }
+
+    /// True if code of module `from` sees the module `name` is in (`mod::x`): whether Puppet
+    /// would autoload it from there.
+    fn sees_namespace(&self, from: Option<usize>, name: &str) -> bool {
+        let namespace = key(name);
+        let namespace = namespace.split("::").next().unwrap_or_default();
+        self.sees(from, self.module_index(namespace))
+    }
+
+    fn module_index(&self, name: &str) -> Option<usize> {
+        self.modules.iter().position(|m| m.name == name)
     }
 }
 

@@ -103,6 +103,7 @@ impl Evaluator<'_> {
         e: &Expr,
     ) -> EvalResult<Value> {
         let name = name.trim_start_matches("::");
+        self.note_module_loader();
         let c = Call {
             name,
             lambda,
@@ -118,7 +119,7 @@ impl Evaluator<'_> {
             return hiera::call(self, &c, args);
         }
         // A module's function exists only when the module has its file, as in Puppet.
-        let ruby = self.code.ruby_function(name).cloned();
+        let ruby = self.code.ruby_function(name, self.file).cloned();
         if ruby.is_some() {
             // stdlib's `count` takes no block: one with a block is not that function.
             if stdlib::provides(name) && !(name == "count" && lambda.is_some()) {

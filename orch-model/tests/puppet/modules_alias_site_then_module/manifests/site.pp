@@ -1,0 +1,2 @@
+warning(5 =~ N::Port)
+site { m { "x": nodes => { Node["n1"] => M::C["x"] } } }

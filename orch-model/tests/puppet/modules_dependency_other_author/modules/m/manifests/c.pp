@@ -1,0 +1,2 @@
+define m::c() { }
+M::C produces Cap { }

@@ -1,0 +1,1 @@
+function n::f($x) { "f:${x}" }

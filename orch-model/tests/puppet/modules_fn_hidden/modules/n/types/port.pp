@@ -1,0 +1,1 @@
+type N::Port = Integer[1, 10]

@@ -1,0 +1,2 @@
+warning(n::f(0))
+site { m { "x": nodes => { Node["n1"] => M::C["x"] } } }

@@ -1,0 +1,2 @@
+
+site { m { "x": nodes => { Node["n1"] => M::C["x"] } } }

@@ -1,0 +1,4 @@
+application m() {
+  warning(is_string('x'))
+  m::c { $name: export => Cap[$name] }
+}

@@ -1,0 +1,4 @@
+application m() {
+  warning(sprintf_hash('%{a}', { 'a' => 1 }))
+  m::c { $name: export => Cap[$name] }
+}
