@@ -12,7 +12,7 @@ use crate::value::{ruby_float, ruby_inspect};
 
 /// A number as Ruby holds it.
 #[derive(Clone, Copy)]
-enum Num {
+pub(super) enum Num {
     Int(i64),
     Float(f64),
 }
@@ -122,7 +122,7 @@ impl Evaluator<'_> {
     }
 
     /// A number, a numeric string (with Puppet's warning), or Puppet's error at `at`.
-    fn coerce_numeric(&mut self, v: &Value, at: &Expr) -> EvalResult<Num> {
+    pub(super) fn coerce_numeric(&mut self, v: &Value, at: &Expr) -> EvalResult<Num> {
         match v {
             Value::Int(i) => Ok(Num::Int(*i)),
             Value::Float(f) => Ok(Num::Float(*f)),
@@ -290,7 +290,7 @@ fn label(v: &Value) -> String {
 
 /// Puppet's `Utils.to_n` of a string: blanks around, a sign, then hex (`0x1F`), a decimal or
 /// leading-zero octal integer, or a float (`1.5`, `1e3`); else not a number.
-fn numeric_string(s: &str) -> Option<Num> {
+pub(super) fn numeric_string(s: &str) -> Option<Num> {
     let blank = |c: char| c == ' ' || c == '\t';
     let t = s.trim_matches(blank);
     let (negative, body) = match t.strip_prefix('-') {

@@ -6,6 +6,7 @@
 //! functions, by where Puppet gets them), `types` (type checks and `new`), `new_integer`
 //! (`Integer.new`'s dispatch).
 
+mod access;
 mod arithmetic;
 mod assignable;
 mod call;
@@ -117,7 +118,15 @@ const BUILTIN_TYPES: &[&str] = &{
     all
 };
 
+/// An evaluation error: Puppet's evaluator says `Evaluation Error: ` before every message.
 pub(crate) fn err<T>(message: impl Into<String>, location: Location) -> EvalResult<T> {
+    const PREFIX: &str = "Evaluation Error: ";
+    let message = message.into();
+    let message = if message.starts_with(PREFIX) {
+        message
+    } else {
+        format!("{PREFIX}{message}")
+    };
     Err(Flow::Error(Problem::error(message, location)))
 }
 
@@ -295,9 +304,12 @@ impl<'e> Evaluator<'e> {
     /// True if `name` (capitalised) is a type Puppet's loaders find: a built-in type, a type
     /// alias, or a resource type (a class is not one).
     fn is_known_type(&mut self, name: &str) -> bool {
+        if BUILTIN_TYPES.contains(&name) {
+            return true;
+        }
+        // Puppet's type parser knows the built-in names itself; others it asks a loader for.
         self.note_module_loader();
-        BUILTIN_TYPES.contains(&name)
-            || crate::code::resource_type_known(self.code, name)
+        crate::code::resource_type_known(self.code, name)
             || self.code.type_alias(name, Some(self.file)).is_some()
             || self.code.is_unloadable(name)
     }

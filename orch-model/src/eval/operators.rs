@@ -3,7 +3,8 @@
 
 use orch_parser::{BinaryOp, Expr, ExprKind};
 
-use super::{EvalResult, Evaluator, a_an, err};
+use super::access::{bad_key_type_name, capitalize, with_article};
+use super::{EvalResult, Evaluator, err};
 use crate::value::DATA_TYPES;
 use crate::{ResourceRef, Value};
 
@@ -53,7 +54,7 @@ impl Evaluator<'_> {
         match op {
             B::Assign => {
                 let v = self.eval(right)?;
-                self.assign_to(left, v.clone())?;
+                self.assign_to(left, v.clone(), e)?;
                 return Ok(v);
             }
             B::AddAssign | B::SubAssign => {
@@ -160,21 +161,7 @@ impl Evaluator<'_> {
                 })
             }
             B::Match | B::NotMatch => {
-                let m = match (&l, &r) {
-                    (Value::Str(s), Value::Regex(re)) => self.regex_match(s, re),
-                    (Value::Str(s), Value::Str(re)) => self.regex_match(s, re),
-                    (_, Value::Type(..)) => self.instance_of(&l, &r),
-                    _ => {
-                        return err(
-                            format!(
-                                "Left operand of '{}' must be a String, got {}",
-                                op.as_str(),
-                                l.type_name()
-                            ),
-                            self.loc(e),
-                        );
-                    }
-                };
+                let m = self.match_operands(&l, &r, e)?;
                 Value::Bool(if op == B::Match { m } else { !m })
             }
             B::In => Value::Bool(match (&l, &r) {
@@ -191,9 +178,60 @@ impl Evaluator<'_> {
         })
     }
 
-    fn assign_to(&mut self, target: &Expr, v: Value) -> EvalResult<()> {
+    /// `l =~ r` as Puppet's `eval_MatchExpression`: a type is an instance check, anything else
+    /// must make a regular expression, and then the left a String.
+    fn match_operands(&mut self, l: &Value, r: &Value, e: &Expr) -> EvalResult<bool> {
+        let ExprKind::Binary { left, right, .. } = &e.kind else {
+            return err("Internal error: not a binary expression", self.loc(e));
+        };
+        let pattern = match r {
+            Value::Type(..) => return Ok(self.instance_of(l, r)),
+            Value::Regex(re) | Value::Str(re) => re.clone(),
+            other => {
+                // Ruby's `Regexp.new` of anything but a String.
+                let what = match other {
+                    Value::Undef => "nil".to_string(),
+                    Value::Bool(b) => b.to_string(),
+                    Value::Int(_) => "Integer".into(),
+                    Value::Float(_) => "Float".into(),
+                    Value::Array(_) => "Array".into(),
+                    Value::Hash(_) => "Hash".into(),
+                    Value::Default => "Symbol".into(),
+                    _ => "Object".into(),
+                };
+                return err(
+                    format!(
+                        "Can not convert right match operand to a regular expression. Caused by 'no implicit conversion of {what} into String'."
+                    ),
+                    self.loc(right),
+                );
+            }
+        };
+        match l {
+            Value::Str(s) => Ok(self.regex_match(s, &pattern)),
+            other => {
+                let label = match other {
+                    Value::Undef => "an Undef Value".to_string(),
+                    Value::Bool(_) => "a Boolean".into(),
+                    v => {
+                        let t = v.type_name();
+                        let an = t.starts_with(['A', 'E', 'I', 'O', 'U']);
+                        format!("{} {t}", if an { "an" } else { "a" })
+                    }
+                };
+                err(
+                    format!("Left match operand must result in a String value. Got {label}."),
+                    self.loc(left),
+                )
+            }
+        }
+    }
+
+    /// Assigns to a variable or a list of them; Puppet blames the assignment `e` for a
+    /// reassignment or a count that does not match.
+    fn assign_to(&mut self, target: &Expr, v: Value, e: &Expr) -> EvalResult<()> {
         match &target.kind {
-            ExprKind::Variable(name) => self.assign(name, v, target),
+            ExprKind::Variable(name) => self.assign(name, v, target, e),
             ExprKind::LiteralList(targets) => {
                 let values = match v {
                     Value::Array(a) => a,
@@ -202,15 +240,15 @@ impl Evaluator<'_> {
                 if values.len() != targets.len() {
                     return err(
                         format!(
-                            "Mismatched number of variables and values: {} variables, {} values",
+                            "Mismatched number of assignable entries and values, expected {}, got {}",
                             targets.len(),
                             values.len()
                         ),
-                        self.loc(target),
+                        self.loc(e),
                     );
                 }
                 for (t, x) in targets.iter().zip(values) {
-                    self.assign_to(t, x)?;
+                    self.assign_to(t, x, e)?;
                 }
                 Ok(())
             }
@@ -221,104 +259,14 @@ impl Evaluator<'_> {
         }
     }
 
-    pub(super) fn access(
-        &mut self,
-        l: Value,
-        keys: Vec<Value>,
-        key_exprs: &[Expr],
-        e: &Expr,
-    ) -> EvalResult<Value> {
-        Ok(match l {
-            Value::Array(items) => match keys.as_slice() {
-                [Value::Int(i)] => index(&items, *i).cloned().unwrap_or(Value::Undef),
-                [Value::Int(start), Value::Int(count)] => {
-                    Value::Array(slice(&items, *start, *count))
-                }
-                _ => return err("Array index must be an Integer", self.loc(e)),
-            },
-            Value::Str(s) => {
-                let chars: Vec<Value> = s.chars().map(|c| Value::Str(c.to_string())).collect();
-                match keys.as_slice() {
-                    [Value::Int(i)] => index(&chars, *i)
-                        .cloned()
-                        .unwrap_or(Value::Str(String::new())),
-                    [Value::Int(start), Value::Int(count)] => Value::Str(
-                        slice(&chars, *start, *count)
-                            .into_iter()
-                            .map(|c| c.to_string())
-                            .collect(),
-                    ),
-                    _ => return err("String index must be an Integer", self.loc(e)),
-                }
-            }
-            Value::Hash(_) => match keys.as_slice() {
-                [k] => l.hash_get(k).cloned().unwrap_or(Value::Undef),
-                many => Value::Array(many.iter().filter_map(|k| l.hash_get(k).cloned()).collect()),
-            },
-            Value::Type(name, params) if params.is_empty() => {
-                self.type_access(&name, keys, key_exprs, e)?
-            }
-            Value::Undef => {
-                return err(
-                    "Operator '[]' is not applicable to an Undef Value.",
-                    self.loc(e),
-                );
-            }
-            other => {
-                return err(
-                    format!(
-                        "Operator '[]' is not applicable to {}.",
-                        a_an(&other.type_name())
-                    ),
-                    self.loc(e),
-                );
-            }
-        })
-    }
-
-    /// `Type[...]`: a resource reference for resource types, a parameterised data type else.
-    fn type_access(
+    /// `Type[...]` for a type that is not a data type: a resource or class reference.
+    pub(super) fn type_access(
         &mut self,
         name: &str,
         keys: Vec<Value>,
         key_exprs: &[Expr],
         e: &Expr,
     ) -> EvalResult<Value> {
-        if DATA_TYPES.contains(&name) {
-            // Ranges and sizes must not be reversed (`Integer[5, 1]`).
-            let bounds_at = match name {
-                "Integer" | "Float" | "String" | "Collection" => Some(0),
-                "Array" if matches!(keys.first(), Some(Value::Type(..))) => Some(1),
-                "Hash" if matches!(keys.get(1), Some(Value::Type(..))) => Some(2),
-                "Array" | "Hash" => Some(0),
-                _ => None,
-            };
-            let num = |v: Option<&Value>| match v {
-                Some(Value::Int(i)) => Some(*i as f64),
-                Some(Value::Float(f)) => Some(*f),
-                _ => None,
-            };
-            if let Some(at) = bounds_at
-                && let (Some(from), Some(to)) = (num(keys.get(at)), num(keys.get(at + 1)))
-                && from > to
-            {
-                let show = |x: f64| match name {
-                    // Ruby's Float#to_s: always a fraction.
-                    "Float" if x.fract() == 0.0 && x.abs() < 1e16 => format!("{x:.1}"),
-                    "Float" => x.to_string(),
-                    _ => (x as i64).to_string(),
-                };
-                return err(
-                    format!(
-                        "Evaluation Error: Error while evaluating a '[]' expression, 'from' must be less or equal to 'to'. Got ({}, {}",
-                        show(from),
-                        show(to)
-                    ),
-                    self.loc(e),
-                );
-            }
-            return Ok(Value::Type(name.to_string(), keys));
-        }
         if name == "Class" {
             return self.class_access(keys, key_exprs, e);
         }
@@ -381,7 +329,7 @@ impl Evaluator<'_> {
                 return err(
                     format!(
                         "Evaluation Error: Error creating type specialization of {}, Cannot use {} where a resource title String is expected",
-                        article(&format!("{name}-Type")),
+                        with_article(&format!("{name}-Type")),
                         bad_key_type_name(t)
                     ),
                     at,
@@ -404,9 +352,11 @@ impl Evaluator<'_> {
     pub(super) fn interpret_type_name(&mut self, name: &str) -> Value {
         let name = crate::reference::capitalize_type(name);
         let lower = name.to_lowercase();
+        if DATA_TYPES.contains(&name.as_str()) {
+            return Value::Type(name, vec![]);
+        }
         self.note_module_loader();
-        if DATA_TYPES.contains(&name.as_str())
-            || crate::code::resource_type_known(self.code, &name)
+        if crate::code::resource_type_known(self.code, &name)
             || self.code.type_alias(&lower, Some(self.file)).is_some()
         {
             Value::Type(name, vec![])
@@ -437,7 +387,7 @@ impl Evaluator<'_> {
                 return err(
                     format!(
                         "Evaluation Error: Illegal Class name in class reference. {} cannot be used where a String is expected",
-                        capitalize_first(&article(&class_key_label(c)))
+                        capitalize(&with_article(&class_key_label(c)))
                     ),
                     at,
                 );
@@ -497,28 +447,6 @@ fn flatten_defined(keys: Vec<Value>) -> Vec<Value> {
     out
 }
 
-/// `a Notify-Type`, `an Integer`.
-fn article(word: &str) -> String {
-    let an = word.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']);
-    format!("{} {word}", if an { "an" } else { "a" })
-}
-
-fn capitalize_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
-/// Puppet's name for a key's type in its type-specialization errors.
-fn bad_key_type_name(v: &Value) -> String {
-    match v {
-        Value::Undef => "Undef".into(),
-        Value::Default => "Default".into(),
-        other => super::types::generalized(other),
-    }
-}
-
 /// How Puppet's label provider names a non-String class key: a type as `X-Type`.
 fn class_key_label(v: &Value) -> String {
     match v {
@@ -546,17 +474,4 @@ fn num(v: &Value) -> Option<f64> {
         Value::Float(f) => Some(*f),
         _ => None,
     }
-}
-
-fn index(items: &[Value], i: i64) -> Option<&Value> {
-    let n = items.len() as i64;
-    let i = if i < 0 { n + i } else { i };
-    if i < 0 { None } else { items.get(i as usize) }
-}
-
-fn slice(items: &[Value], start: i64, count: i64) -> Vec<Value> {
-    let n = items.len() as i64;
-    let s = if start < 0 { n + start } else { start }.clamp(0, n);
-    let e = if count < 0 { n + count + 1 } else { s + count }.clamp(s, n);
-    items[s as usize..e as usize].to_vec()
 }

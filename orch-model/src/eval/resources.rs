@@ -190,13 +190,13 @@ impl Evaluator<'_> {
                             out.push((k.to_string(), v));
                         }
                     }
-                    Value::Undef => {}
                     other => {
+                        let shown = match other {
+                            Value::Undef => "Undef".to_string(),
+                            v => super::types::generalized(&v),
+                        };
                         return err(
-                            format!(
-                                "The value of '* =>' must be a Hash, got {}",
-                                other.type_name()
-                            ),
+                            format!("Expected value of type Hash, got {shown}"),
                             self.loc(value),
                         );
                     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use orch_parser::Expr;
 
 use super::{EvalResult, Evaluator, err};
-use crate::Value;
+use crate::{Problem, Value};
 
 #[derive(Debug, Default)]
 pub(crate) struct Frame {
@@ -47,7 +47,15 @@ impl Evaluator<'_> {
         frame.vars.insert(name.to_string(), value);
     }
 
-    pub(super) fn assign(&mut self, name: &str, value: Value, at: &Expr) -> EvalResult<()> {
+    /// `$name = value`: `at` is the variable, `assignment` the whole assignment (where Puppet
+    /// reports a reassignment).
+    pub(super) fn assign(
+        &mut self,
+        name: &str,
+        value: Value,
+        at: &Expr,
+        assignment: &Expr,
+    ) -> EvalResult<()> {
         if name.contains("::") {
             return err(
                 format!("Cannot assign to variables in other namespaces (${name})"),
@@ -62,7 +70,10 @@ impl Evaluator<'_> {
         }
         let frame = self.frames.last_mut().expect("top scope");
         if frame.vars.contains_key(name) {
-            return err(format!("Cannot reassign variable '${name}'"), self.loc(at));
+            return err(
+                format!("Cannot reassign variable '${name}'"),
+                self.loc(assignment),
+            );
         }
         frame.vars.insert(name.to_string(), value);
         Ok(())
@@ -77,15 +88,17 @@ impl Evaluator<'_> {
         lookup_in(&self.frames, &self.matches, name)
     }
 
-    pub(super) fn unknown_variable(&self, name: &str, e: &Expr) -> EvalResult<Value> {
-        if matches!(name, "facts" | "trusted" | "server_facts") {
-            // The environment compiler has no node: Puppet fails on facts there too.
-            return err(
-                format!(
-                    "Unknown variable: '{name}'. The environment compiler has no node, so no facts (evaluate this in a node catalog, or give the value as a parameter)"
-                ),
-                self.loc(e),
-            );
+    /// An unset variable is undef, with Puppet's warning at the reference (every time it is
+    /// evaluated, as Puppet's `strict = warning` did). The environment compiler has no node,
+    /// so `$facts`, `$trusted`, `$server_facts` and even `$environment` are unset too. Match
+    /// variables and `$module_name`/`$caller_module_name` are undef without a warning.
+    pub(super) fn unknown_variable(&mut self, name: &str, e: &Expr) -> EvalResult<Value> {
+        let quiet = name.bytes().all(|b| b.is_ascii_digit())
+            || matches!(name, "module_name" | "caller_module_name");
+        if !quiet {
+            let at = self.loc(e);
+            self.notices
+                .push(Problem::warning(format!("Unknown variable: '{name}'."), at));
         }
         Ok(Value::Undef)
     }

@@ -1,0 +1,2 @@
+$x = undef + 1
+site { }

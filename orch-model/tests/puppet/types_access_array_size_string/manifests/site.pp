@@ -1,0 +1,2 @@
+$x = Array[Integer, 'a']
+site { }

@@ -1,0 +1,2 @@
+$x = Callable[1]
+site { }

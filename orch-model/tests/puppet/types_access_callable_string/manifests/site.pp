@@ -1,0 +1,2 @@
+$x = Callable['x']
+site { }

@@ -1,0 +1,2 @@
+$x = Collection[1, 2, 3]
+site { }

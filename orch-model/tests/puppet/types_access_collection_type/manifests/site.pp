@@ -1,0 +1,2 @@
+$x = Collection[String]
+site { }

@@ -1,0 +1,2 @@
+$x = Default[1]
+site { }

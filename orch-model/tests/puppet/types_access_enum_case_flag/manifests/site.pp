@@ -1,0 +1,2 @@
+$x = Enum['a', true] warning($x)
+site { }

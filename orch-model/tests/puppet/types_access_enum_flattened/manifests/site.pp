@@ -1,0 +1,2 @@
+$x = Enum[['a', 'b']] warning($x)
+site { }

@@ -1,0 +1,2 @@
+$x = Hash[String, Integer, 1, 2, 3]
+site { }

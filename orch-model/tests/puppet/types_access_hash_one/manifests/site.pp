@@ -1,0 +1,2 @@
+$x = Hash[String]['x']
+site { }

@@ -1,0 +1,2 @@
+$x = Hash[String, Integer, 'a']
+site { }

@@ -1,0 +1,2 @@
+$x = Hash[Integer, 1]
+site { }

@@ -1,0 +1,2 @@
+$x = Integer[String]
+site { }

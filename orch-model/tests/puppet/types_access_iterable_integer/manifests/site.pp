@@ -1,0 +1,2 @@
+$x = Iterable[1]
+site { }

@@ -1,0 +1,2 @@
+$x = NotUndef[1]
+site { }

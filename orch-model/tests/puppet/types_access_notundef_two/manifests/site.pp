@@ -1,0 +1,2 @@
+$x = NotUndef[String, String]
+site { }

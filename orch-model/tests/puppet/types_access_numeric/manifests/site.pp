@@ -1,0 +1,2 @@
+$x = Numeric[1]
+site { }

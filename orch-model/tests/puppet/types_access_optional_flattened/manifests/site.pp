@@ -1,0 +1,2 @@
+$x = Optional[[String]] warning($x)
+site { }

@@ -1,0 +1,2 @@
+$x = Optional['x'] warning($x)
+site { }

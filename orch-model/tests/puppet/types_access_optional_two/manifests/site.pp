@@ -1,0 +1,2 @@
+$x = Optional[1, 2]
+site { }

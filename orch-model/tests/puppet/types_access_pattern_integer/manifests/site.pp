@@ -1,0 +1,2 @@
+$x = Pattern[1]
+site { }

@@ -1,0 +1,2 @@
+$x = Pattern[/a/, 'b', 1]
+site { }

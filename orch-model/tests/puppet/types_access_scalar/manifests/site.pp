@@ -1,0 +1,2 @@
+$x = Scalar[1]
+site { }

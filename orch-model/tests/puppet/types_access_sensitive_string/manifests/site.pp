@@ -1,0 +1,2 @@
+$x = Sensitive['x']
+site { }

@@ -1,0 +1,2 @@
+$x = String[String]
+site { }

@@ -1,0 +1,2 @@
+$x = Struct[1]
+site { }

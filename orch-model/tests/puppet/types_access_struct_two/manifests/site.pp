@@ -1,0 +1,2 @@
+$x = Struct[{'a' => Integer}, 1]
+site { }

@@ -1,0 +1,2 @@
+$x = Timestamp[1, 2, 3]
+site { }

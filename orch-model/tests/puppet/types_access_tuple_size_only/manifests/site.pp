@@ -1,0 +1,2 @@
+$x = Tuple[1]
+site { }

@@ -1,0 +1,2 @@
+$x = Tuple[String, 1, 2] warning($x)
+site { }

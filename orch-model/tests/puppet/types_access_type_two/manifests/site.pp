@@ -1,0 +1,2 @@
+$x = Type[String, String]
+site { }

@@ -1,0 +1,2 @@
+$x = Undef[1]
+site { }

@@ -1,0 +1,2 @@
+$x = Variant[1]
+site { }

@@ -1,0 +1,4 @@
+define m::d($host = undef) { }
+M::D consumes Cap {
+  host => $also_unknown,
+}
