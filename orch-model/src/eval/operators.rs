@@ -170,12 +170,29 @@ impl Evaluator<'_> {
                     let re = re.clone();
                     self.regex_match(b, &re)
                 }
-                (_, Value::Array(items)) => items.iter().any(|x| l.puppet_eq(x)),
-                (_, Value::Hash(h)) => h.iter().any(|(k, _)| l.puppet_eq(k)),
+                (_, Value::Array(items)) => {
+                    let items = items.clone();
+                    items.iter().any(|x| self.in_element(&l, x))
+                }
+                (_, Value::Hash(h)) => {
+                    let keys: Vec<Value> = h.iter().map(|(k, _)| k.clone()).collect();
+                    keys.iter().any(|k| self.in_element(&l, k))
+                }
                 _ => false,
             }),
             _ => Value::Undef,
         })
+    }
+
+    /// Whether `l in [..., x, ...]` holds for `x`: a regular expression matches a String, a type
+    /// has it as an instance, anything else equals it.
+    fn in_element(&mut self, l: &Value, x: &Value) -> bool {
+        match (l, x) {
+            (Value::Regex(re), Value::Str(s)) => self.regex_match(s, re),
+            (Value::Regex(_), _) => false,
+            (Value::Type(..), _) => self.instance_of(x, l),
+            _ => l.puppet_eq(x),
+        }
     }
 
     /// `l =~ r` as Puppet's `eval_MatchExpression`: a type is an instance check, anything else

@@ -1,6 +1,7 @@
 //! Puppet's own functions (Puppet 5.5.22 `lib/puppet/functions`, `lib/puppet/parser/functions`)
 //! that site and application code calls; the iterating ones are in `iteration`.
 
+use super::signature::{Block, Count, Param, Signature, dispatch};
 use super::{Call, flatten_into, pairs};
 use crate::Value;
 use crate::eval::{EvalResult, Evaluator, Flow};
@@ -31,9 +32,115 @@ const CONTROL: &[&str] = &[
 ];
 /// Strings, arrays and hashes.
 const DATA: &[&str] = &[
-    "empty", "keys", "values", "join", "split", "flatten", "unique", "sprintf", "match",
-    "regsubst", "length",
+    "empty",
+    "keys",
+    "values",
+    "join",
+    "split",
+    "flatten",
+    "unique",
+    "sprintf",
+    "match",
+    "regsubst",
+    "length",
+    "dig",
+    "versioncmp",
+    "assert_type",
+    "convert_to",
 ];
+
+/// One signature without a block.
+const fn plain(params: &'static [Param]) -> Signature {
+    Signature {
+        params,
+        block: Block::No,
+    }
+}
+
+/// Puppet 5.5's signatures of the functions here that orch checks before running them.
+fn signatures(name: &str) -> &'static [Signature] {
+    const ONE: Count = Count::One;
+    match name {
+        "empty" => {
+            const S: &[Signature] = &[
+                plain(&[Param("Collection", "coll", ONE)]),
+                plain(&[Param("String", "str", ONE)]),
+                plain(&[Param("Numeric", "num", ONE)]),
+                plain(&[Param("Binary", "bin", ONE)]),
+                plain(&[Param("Undef", "x", ONE)]),
+            ];
+            S
+        }
+        "keys" | "values" => {
+            const S: &[Signature] = &[plain(&[Param("Hash", "hsh", ONE)])];
+            S
+        }
+        "join" => {
+            const S: &[Signature] = &[plain(&[
+                Param("Array", "arg", ONE),
+                Param("String", "delimiter", Count::Optional),
+            ])];
+            S
+        }
+        "split" => {
+            const S: &[Signature] = &[
+                plain(&[Param("String", "str", ONE), Param("String", "pattern", ONE)]),
+                plain(&[Param("String", "str", ONE), Param("Regexp", "pattern", ONE)]),
+                plain(&[
+                    Param("String", "str", ONE),
+                    Param("Type[Regexp]", "pattern", ONE),
+                ]),
+            ];
+            S
+        }
+        "length" => {
+            const S: &[Signature] = &[
+                plain(&[Param("Collection", "arg", ONE)]),
+                plain(&[Param("String", "arg", ONE)]),
+                plain(&[Param("Binary", "arg", ONE)]),
+            ];
+            S
+        }
+        "dig" => {
+            const S: &[Signature] = &[plain(&[
+                Param("Optional[Collection]", "data", ONE),
+                Param("Any", "arg", Count::Repeated),
+            ])];
+            S
+        }
+        "versioncmp" => {
+            const S: &[Signature] = &[plain(&[
+                Param("String", "a", ONE),
+                Param("String", "b", ONE),
+            ])];
+            S
+        }
+        "assert_type" => {
+            const S: &[Signature] = &[
+                Signature {
+                    params: &[Param("Type", "type", ONE), Param("Any", "value", ONE)],
+                    block: Block::Optional,
+                },
+                Signature {
+                    params: &[
+                        Param("String", "type_string", ONE),
+                        Param("Any", "value", ONE),
+                    ],
+                    block: Block::Optional,
+                },
+            ];
+            S
+        }
+        "convert_to" => {
+            const S: &[Signature] = &[Signature {
+                params: &[Param("Any", "value", ONE), Param("Type", "type", ONE)],
+                block: Block::Optional,
+            }];
+            S
+        }
+        _ => &[],
+    }
+}
 /// Types called as functions.
 const CONVERSION: &[&str] = &[
     "String",
@@ -133,15 +240,23 @@ fn control(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult
         }
         "defined" => Value::Bool(args.iter().any(|a| match a {
             Value::Str(s) if s.starts_with('$') => ev.lookup_var(&s[1..]).is_some(),
-            Value::Str(s) => ev.code.definition(s).is_some(),
+            // A class, define or application, or any resource type Puppet knows.
+            Value::Str(s) | Value::Type(s, _) => {
+                ev.code.definition(s).is_some() || crate::code::resource_type_known(ev.code, s)
+            }
             Value::Ref(r) => ev.code.definition(&r.type_name).is_some(),
-            Value::Type(t, _) => ev.code.definition(t).is_some(),
             _ => false,
         })),
-        "type" => Value::Type(
-            args.first().map(|a| a.type_name()).unwrap_or_default(),
-            vec![],
-        ),
+        "type" => {
+            let v = args.first().cloned().unwrap_or(Value::Undef);
+            match args.get(1) {
+                Some(Value::Str(m)) if m == "generalized" => {
+                    let text = crate::eval::types::generalized(&v);
+                    crate::eval::types::parse_type(&text).unwrap_or(Value::Type(text, vec![]))
+                }
+                _ => detailed_type(&v),
+            }
+        }
         "create_resources" => {
             c.arity(ev, &args, 2)?;
             let tname = match &args[0] {
@@ -200,42 +315,45 @@ fn control(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult
 fn data(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<Value> {
     let (name, lambda, e) = (c.name, c.lambda, c.at);
     let _ = (lambda, e);
+    let sigs = signatures(name);
+    if !sigs.is_empty() {
+        dispatch(ev, c, sigs, &args)?;
+    }
     Ok(match name {
-        "empty" => {
-            c.arity(ev, &args, 1)?;
-            Value::Bool(match &args[0] {
-                Value::Array(a) => a.is_empty(),
-                Value::Hash(h) => h.is_empty(),
-                Value::Str(s) => s.is_empty(),
-                Value::Undef => true,
-                _ => false,
-            })
-        }
-        "keys" | "values" => {
-            c.arity(ev, &args, 1)?;
-            match &args[0] {
-                Value::Hash(h) => Value::Array(
-                    h.iter()
-                        .map(|(k, v)| if name == "keys" { k.clone() } else { v.clone() })
-                        .collect(),
-                ),
-                other => {
-                    return c.fail(
-                        ev,
-                        format!("'{name}' expects a Hash value, got {}", other.type_name()),
-                    );
-                }
+        "dig" | "versioncmp" | "assert_type" | "convert_to" => return more_data(ev, c, args),
+        "empty" => Value::Bool(match &args[0] {
+            Value::Array(a) => a.is_empty(),
+            Value::Hash(h) => h.is_empty(),
+            Value::Str(s) => s.is_empty(),
+            Value::Undef => true,
+            _ => false,
+        }),
+        "keys" | "values" => match &args[0] {
+            Value::Hash(h) => Value::Array(
+                h.iter()
+                    .map(|(k, v)| if name == "keys" { k.clone() } else { v.clone() })
+                    .collect(),
+            ),
+            other => {
+                return c.fail(
+                    ev,
+                    format!("'{name}' expects a Hash value, got {}", other.type_name()),
+                );
             }
-        }
+        },
         "join" => {
-            c.arity(ev, &args, 1)?;
             let sep = args.get(1).map(|s| s.to_string()).unwrap_or_default();
             match &args[0] {
                 Value::Array(a) => Value::Str(
-                    a.iter()
-                        .map(|x| x.to_string())
-                        .collect::<Vec<_>>()
-                        .join(&sep),
+                    {
+                        let mut flat = vec![];
+                        flatten_into(Value::Array(a.clone()), &mut flat);
+                        flat
+                    }
+                    .iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join(&sep),
                 ),
                 other => {
                     return c.fail(
@@ -246,25 +364,19 @@ fn data(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<Va
             }
         }
         "split" => {
-            c.arity(ev, &args, 2)?;
             let s = args[0].to_string();
-            match &args[1] {
-                Value::Regex(r) | Value::Str(r) => match regex::Regex::new(r) {
-                    Ok(re) => {
-                        Value::Array(re.split(&s).map(|x| Value::Str(x.to_string())).collect())
-                    }
-                    Err(e2) => {
-                        return c.fail(ev, format!("'split' was given an invalid pattern: {e2}"));
-                    }
+            let pattern = match &args[1] {
+                Value::Regex(r) | Value::Str(r) => r.clone(),
+                Value::Type(_, p) => match p.first() {
+                    Some(Value::Regex(r) | Value::Str(r)) => r.clone(),
+                    _ => String::new(),
                 },
-                other => {
-                    return c.fail(
-                        ev,
-                        format!(
-                            "'split' expects a String or Regexp pattern, got {}",
-                            other.type_name()
-                        ),
-                    );
+                _ => String::new(),
+            };
+            match regex::Regex::new(&pattern) {
+                Ok(re) => Value::Array(ruby_split(&s, &re)),
+                Err(e2) => {
+                    return c.fail(ev, format!("'split' was given an invalid pattern: {e2}"));
                 }
             }
         }
@@ -292,7 +404,7 @@ fn data(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<Va
         }
         "sprintf" => {
             c.arity(ev, &args, 1)?;
-            Value::Str(sprintf(&args[0].to_string(), &args[1..]))
+            Value::Str(super::sprintf::sprintf(&args[0].to_string(), &args[1..]))
         }
         "match" => {
             c.arity(ev, &args, 2)?;
@@ -342,11 +454,172 @@ fn data(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<Va
             }
         }
         "length" => {
-            c.arity(ev, &args, 1)?;
             return super::size_of(ev, c, &args[0]);
         }
         _ => return c.not_in_group(ev),
     })
+}
+
+/// Puppet's detailed inferred type of a value (`type($v)`): `Integer[1, 1]`, `Tuple[...]`,
+/// `Struct[{...}]`, `Array[0, 0]`.
+pub(super) fn detailed_type(v: &Value) -> Value {
+    let t = |name: &str, params: Vec<Value>| Value::Type(name.to_string(), params);
+    match v {
+        Value::Undef => t("Undef", vec![]),
+        Value::Default => t("Default", vec![]),
+        Value::Bool(b) => t("Boolean", vec![Value::Bool(*b)]),
+        Value::Int(i) => t("Integer", vec![Value::Int(*i), Value::Int(*i)]),
+        Value::Float(f) => t("Float", vec![Value::Float(*f), Value::Float(*f)]),
+        Value::Str(_) => t("String", vec![]),
+        Value::Regex(r) => t("Regexp", vec![Value::Regex(r.clone())]),
+        Value::Type(..) | Value::Ref(_) => t("Type", vec![v.clone()]),
+        Value::Sensitive(s) => t("Sensitive", vec![detailed_type(s.reveal())]),
+        Value::Array(a) if a.is_empty() => t("Array", vec![Value::Int(0), Value::Int(0)]),
+        Value::Array(a) => t("Tuple", a.iter().map(detailed_type).collect()),
+        Value::Hash(h) if h.is_empty() => t("Hash", vec![Value::Int(0), Value::Int(0)]),
+        Value::Hash(h) if h.iter().all(|(k, _)| matches!(k, Value::Str(_))) => t(
+            "Struct",
+            vec![Value::Hash(
+                h.iter()
+                    .map(|(k, x)| (k.clone(), detailed_type(x)))
+                    .collect(),
+            )],
+        ),
+        other => {
+            let text = crate::eval::types::generalized(other);
+            crate::eval::types::parse_type(&text).unwrap_or(Value::Type(text, vec![]))
+        }
+    }
+}
+
+/// Ruby's `String#split` with a regular expression: an empty pattern splits into characters,
+/// trailing empty strings are dropped.
+fn ruby_split(s: &str, re: &regex::Regex) -> Vec<Value> {
+    let mut parts: Vec<String> = if re.as_str().is_empty() {
+        s.chars().map(|c| c.to_string()).collect()
+    } else {
+        re.split(s).map(str::to_string).collect()
+    };
+    while parts.last().is_some_and(String::is_empty) {
+        parts.pop();
+    }
+    parts.into_iter().map(Value::Str).collect()
+}
+
+/// `dig`, `versioncmp`, `assert_type`, `convert_to` (their arguments checked already).
+fn more_data(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<Value> {
+    let mut args = args.into_iter();
+    let first = args.next().unwrap_or(Value::Undef);
+    let second = args.next().unwrap_or(Value::Undef);
+    match c.name {
+        "dig" => {
+            let mut v = first;
+            let mut walked = vec![];
+            for key in std::iter::once(second).chain(args) {
+                let at = walked.clone();
+                walked.push(key.clone());
+                v = match (&v, &key) {
+                    (Value::Undef, _) => return Ok(Value::Undef),
+                    (Value::Array(a), Value::Int(i)) => {
+                        let i = if *i < 0 { a.len() as i64 + i } else { *i };
+                        a.get(i as usize).cloned().unwrap_or(Value::Undef)
+                    }
+                    (Value::Array(_), _) => Value::Undef,
+                    (Value::Hash(_), k) => v.hash_get(k).cloned().unwrap_or(Value::Undef),
+                    (other, _) => {
+                        return c.raise(
+                            ev,
+                            format!(
+                                "The given data does not contain a Collection at {}, got '{}'",
+                                super::sprintf::ruby_inspect(&Value::Array(at)),
+                                other.type_name()
+                            ),
+                        );
+                    }
+                };
+            }
+            Ok(v)
+        }
+        "versioncmp" => Ok(Value::Int(versioncmp(
+            &first.to_string(),
+            &second.to_string(),
+        ))),
+        "assert_type" => {
+            let t = match &first {
+                Value::Str(s) => crate::eval::types::parse_type(s).unwrap_or(first.clone()),
+                _ => first.clone(),
+            };
+            if ev.instance_of(&second, &t) {
+                return Ok(second);
+            }
+            if let Some(l) = c.lambda {
+                let actual = detailed_type(&second);
+                return ev.call_lambda(l, vec![t, actual]);
+            }
+            let why = ev.describe_mismatch(&t, &second);
+            c.raise(ev, format!("assert_type(): {why}"))
+        }
+        _ => {
+            let v = new_or_fail(ev, c, &second, vec![first])?;
+            match c.lambda {
+                Some(l) => ev.call_lambda(l, vec![v]),
+                None => Ok(v),
+            }
+        }
+    }
+}
+
+/// Puppet's `versioncmp` (`Puppet::Util::Package`): `-1`, `0` or `1`.
+fn versioncmp(a: &str, b: &str) -> i64 {
+    use std::cmp::Ordering;
+    fn segments(v: &str) -> Vec<String> {
+        let mut out = vec![];
+        let mut chars = v.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '-' || c == '.' {
+                out.push(c.to_string());
+                continue;
+            }
+            let digit = c.is_ascii_digit();
+            let mut seg = c.to_string();
+            while let Some(&n) = chars.peek() {
+                if n == '-' || n == '.' || n.is_ascii_digit() != digit {
+                    break;
+                }
+                seg.push(n);
+                chars.next();
+            }
+            out.push(seg);
+        }
+        out
+    }
+    let sign = |o: Ordering| match o {
+        Ordering::Less => -1,
+        Ordering::Equal => 0,
+        Ordering::Greater => 1,
+    };
+    for (x, y) in segments(a).iter().zip(segments(b).iter()) {
+        let numeric = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if x == y {
+            continue;
+        }
+        match (x.as_str(), y.as_str()) {
+            ("-", _) | (".", _) => return -1,
+            (_, "-") | (_, ".") => return 1,
+            _ if numeric(x) && numeric(y) => {
+                if x.starts_with('0') || y.starts_with('0') {
+                    return sign(x.to_uppercase().cmp(&y.to_uppercase()));
+                }
+                let (p, q) = (x.parse::<u128>(), y.parse::<u128>());
+                return match (p, q) {
+                    (Ok(p), Ok(q)) => sign(p.cmp(&q)),
+                    _ => sign(x.len().cmp(&y.len()).then(x.cmp(y))),
+                };
+            }
+            _ => return sign(x.to_uppercase().cmp(&y.to_uppercase())),
+        }
+    }
+    sign(a.cmp(b))
 }
 
 /// Calling a type as a function (`String(x)`, `Integer($s)`, `T.new(...)`).
@@ -413,81 +686,4 @@ fn new_or_fail(ev: &Evaluator<'_>, c: &Call<'_>, t: &Value, args: Vec<Value>) ->
             format!("Evaluation Error: Error while evaluating a Function Call, {m}"),
         )
     })
-}
-
-/// A small `sprintf`: `%s`, `%d`, `%i`, `%f`, `%%` with optional width/precision.
-fn sprintf(fmt: &str, args: &[Value]) -> String {
-    let mut out = String::new();
-    let mut it = args.iter();
-    let mut chars = fmt.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        let mut spec = String::new();
-        while let Some(&n) = chars.peek() {
-            if n.is_ascii_digit() || n == '.' || n == '-' {
-                spec.push(n);
-                chars.next();
-            } else {
-                break;
-            }
-        }
-        match chars.next() {
-            Some('%') => out.push('%'),
-            Some('s') => out.push_str(&pad(
-                &it.next().map(|v| v.to_string()).unwrap_or_default(),
-                &spec,
-            )),
-            Some('d' | 'i') => {
-                let v = match it.next() {
-                    Some(Value::Int(i)) => i.to_string(),
-                    Some(Value::Float(f)) => (*f as i64).to_string(),
-                    Some(other) => other.to_string(),
-                    None => String::new(),
-                };
-                out.push_str(&pad(&v, &spec));
-            }
-            Some('f') => {
-                let v = match it.next() {
-                    Some(Value::Int(i)) => *i as f64,
-                    Some(Value::Float(f)) => *f,
-                    _ => 0.0,
-                };
-                let prec = spec
-                    .split('.')
-                    .nth(1)
-                    .and_then(|p| p.parse().ok())
-                    .unwrap_or(6);
-                out.push_str(&format!("{v:.prec$}"));
-            }
-            Some(other) => {
-                out.push('%');
-                out.push_str(&spec);
-                out.push(other);
-            }
-            None => out.push('%'),
-        }
-    }
-    out
-}
-
-fn pad(s: &str, spec: &str) -> String {
-    let left = spec.starts_with('-');
-    let width: usize = spec
-        .trim_start_matches('-')
-        .split('.')
-        .next()
-        .and_then(|w| w.parse().ok())
-        .unwrap_or(0);
-    if s.chars().count() >= width {
-        return s.to_string();
-    }
-    let fill = " ".repeat(width - s.chars().count());
-    if left {
-        format!("{s}{fill}")
-    } else {
-        format!("{fill}{s}")
-    }
 }

@@ -1,15 +1,31 @@
-//! Puppet's iterating functions: `with`, `each`, `map`, `filter`, `reduce`.
+//! Puppet's iterating functions and those that call a block: `with`, `each`, `map`, `filter`,
+//! `reduce`, `reverse_each`, `step`, `slice`, `then`, `lest`.
 
+use super::signature::{Block, Count, Param, Signature, dispatch};
 use super::{Call, pairs};
 use crate::Value;
 use crate::eval::{EvalResult, Evaluator, Flow};
 
 /// The functions of this group.
-pub(super) const NAMES: &[&str] = &["with", "each", "map", "filter", "reduce"];
+pub(super) const NAMES: &[&str] = &[
+    "with",
+    "each",
+    "map",
+    "filter",
+    "reduce",
+    "reverse_each",
+    "step",
+    "slice",
+    "then",
+    "lest",
+];
 
 /// Calls one of them.
 pub(super) fn call(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<Value> {
     let name = c.name;
+    if matches!(name, "reverse_each" | "step" | "slice" | "then" | "lest") {
+        return call_with_signature(ev, c, args);
+    }
     if name == "with" {
         let l = c.need_lambda(ev)?;
         return ev.call_lambda(l, args);
@@ -165,4 +181,104 @@ fn not_iterable(name: &str, recv: &Value, memo_given: bool) -> String {
     format!(
         "'{name}' expects one of:\n  (Hash hash, Callable[2, 2] block)\n    rejected: {hash}\n  (Hash hash, Callable[1, 1] block)\n    rejected: {hash}\n  (Iterable enumerable, Callable[2, 2] block)\n    rejected: {enumerable}\n  (Iterable enumerable, Callable[1, 1] block)\n    rejected: {enumerable}"
     )
+}
+
+const ITERABLE: Param = Param("Iterable", "iterable", Count::One);
+
+/// `reverse_each`, `step`, `slice`, `then`, `lest`: checked against Puppet's signatures.
+fn call_with_signature(
+    ev: &mut Evaluator<'_>,
+    c: &Call<'_>,
+    args: Vec<Value>,
+) -> EvalResult<Value> {
+    let sigs: &[Signature] = match c.name {
+        "reverse_each" => &[
+            Signature {
+                params: &[ITERABLE],
+                block: Block::No,
+            },
+            Signature {
+                params: &[ITERABLE],
+                block: Block::Required,
+            },
+        ],
+        "step" => &[Signature {
+            params: &[ITERABLE, Param("Integer[1]", "step", Count::One)],
+            block: Block::Optional,
+        }],
+        "slice" => &[
+            Signature {
+                params: &[
+                    Param("Hash", "hash", Count::One),
+                    Param("Integer[1]", "slice_size", Count::One),
+                ],
+                block: Block::Optional,
+            },
+            Signature {
+                params: &[
+                    Param("Iterable", "enumerable", Count::One),
+                    Param("Integer[1]", "slice_size", Count::One),
+                ],
+                block: Block::Optional,
+            },
+        ],
+        "then" => &[Signature {
+            params: &[Param("Any", "arg", Count::One)],
+            block: Block::Required,
+        }],
+        _ => &[Signature {
+            params: &[Param("Any", "arg", Count::One)],
+            block: Block::Required,
+        }],
+    };
+    dispatch(ev, c, sigs, &args)?;
+    let recv = args[0].clone();
+    match c.name {
+        "then" if recv == Value::Undef => return Ok(Value::Undef),
+        "then" => return ev.call_lambda(c.need_lambda(ev)?, vec![recv]),
+        "lest" if recv == Value::Undef => return ev.call_lambda(c.need_lambda(ev)?, vec![]),
+        "lest" => return Ok(recv),
+        _ => {}
+    }
+    let items = match iterable(&recv) {
+        Ok(Some(items)) => items,
+        Ok(None) => vec![recv.clone()],
+        Err(too_many) => return c.raise(ev, too_many),
+    };
+    let picked: Vec<Value> = match c.name {
+        "reverse_each" => items.into_iter().rev().collect(),
+        "step" => {
+            let n = match args[1] {
+                Value::Int(n) => n.max(1) as usize,
+                _ => 1,
+            };
+            items.into_iter().step_by(n).collect()
+        }
+        _ => {
+            let n = match args[1] {
+                Value::Int(n) => n.max(1) as usize,
+                _ => 1,
+            };
+            items
+                .chunks(n)
+                .map(|chunk| Value::Array(chunk.to_vec()))
+                .collect()
+        }
+    };
+    let Some(l) = c.lambda else {
+        return Ok(Value::Array(picked));
+    };
+    let spread = c.name == "slice" && l.parameters.len() > 1;
+    for item in picked {
+        let item_args = match item {
+            Value::Array(a) if spread => a,
+            other => vec![other],
+        };
+        match ev.call_lambda(l, item_args) {
+            Ok(_) => {}
+            Err(Flow::Break) => break,
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(recv)
 }

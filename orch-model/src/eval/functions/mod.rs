@@ -8,6 +8,8 @@ mod files;
 mod hiera;
 mod iteration;
 mod lookup_dispatch;
+mod signature;
+mod sprintf;
 mod stdlib;
 
 use orch_parser::{Expr, Lambda};

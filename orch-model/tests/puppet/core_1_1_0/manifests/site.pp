@@ -1,0 +1,2 @@
+warning(String(1 == 1.0))
+site { }

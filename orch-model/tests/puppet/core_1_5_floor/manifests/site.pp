@@ -1,0 +1,2 @@
+warning(String(1.5.floor))
+site { }

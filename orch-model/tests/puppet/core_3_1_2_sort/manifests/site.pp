@@ -1,0 +1,2 @@
+warning(String([3, 1, 2].sort))
+site { }

@@ -1,0 +1,2 @@
+warning(String(3 ? { Integer => 'i', default => 'd' }))
+site { }

@@ -1,0 +1,2 @@
+warning(String(3.then |$x| { $x + 1 }))
+site { }

@@ -1,0 +1,2 @@
+warning(String(-5 % 3))
+site { }

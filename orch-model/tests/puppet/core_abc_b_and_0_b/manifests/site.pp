@@ -1,0 +1,2 @@
+warning(String('abc' =~ /b/ and $0 == 'b'))
+site { }

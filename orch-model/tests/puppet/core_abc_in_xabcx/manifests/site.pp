@@ -1,0 +1,2 @@
+warning(String('abc' in 'xabcx'))
+site { }

@@ -1,0 +1,2 @@
+warning(String(Array({'a' => 1})))
+site { }

@@ -1,0 +1,2 @@
+warning(String(assert_type(Integer, 'a')))
+site { }

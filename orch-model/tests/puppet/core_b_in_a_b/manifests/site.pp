@@ -1,0 +1,2 @@
+warning(String('B' in ['a', 'b']))
+site { }

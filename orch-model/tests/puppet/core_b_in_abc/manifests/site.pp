@@ -1,0 +1,2 @@
+warning(String(/b/ in ['abc']))
+site { }

@@ -1,0 +1,2 @@
+warning(String(Boolean('yes')))
+site { }

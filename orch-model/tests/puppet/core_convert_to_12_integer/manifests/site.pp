@@ -1,0 +1,2 @@
+warning(String(convert_to('12', Integer)))
+site { }

@@ -1,0 +1,2 @@
+warning(String(convert_to('1', Integer)))
+site { }

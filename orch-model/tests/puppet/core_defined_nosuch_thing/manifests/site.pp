@@ -1,0 +1,2 @@
+warning(String(defined('nosuch_thing')))
+site { }

@@ -1,0 +1,2 @@
+warning(String(defined('$x')))
+site { }

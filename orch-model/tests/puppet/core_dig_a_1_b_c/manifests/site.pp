@@ -1,0 +1,2 @@
+warning(String(dig({'a' => 1}, 'b', 'c')))
+site { }

@@ -1,0 +1,2 @@
+warning(String(dig({'a' => {'b' => 1}}, 'a', 'b')))
+site { }

@@ -1,0 +1,2 @@
+warning(String(flatten([1, [2, [3]]])))
+site { }

@@ -1,0 +1,2 @@
+warning(String(Integer('0x1F')))
+site { }

@@ -1,0 +1,2 @@
+warning(String(Integer in [1]))
+site { }

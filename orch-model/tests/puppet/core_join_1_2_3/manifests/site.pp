@@ -1,0 +1,2 @@
+warning(String(join([1, [2, 3]], ',')))
+site { }

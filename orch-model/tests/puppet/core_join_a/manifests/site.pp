@@ -1,0 +1,2 @@
+warning(String(join('a', ',')))
+site { }

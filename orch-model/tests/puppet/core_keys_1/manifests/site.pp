@@ -1,0 +1,2 @@
+warning(String(keys([1])))
+site { }

@@ -1,0 +1,2 @@
+warning(String(keys({'a' => 1})))
+site { }

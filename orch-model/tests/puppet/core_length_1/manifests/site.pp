@@ -1,0 +1,2 @@
+warning(String(length(1)))
+site { }

@@ -1,0 +1,2 @@
+warning(String(lest(undef) || { 2 }))
+site { }

@@ -1,0 +1,2 @@
+warning(String(match('abc', /(b)(c)/)))
+site { }

@@ -1,0 +1,2 @@
+warning(String(slice([1, 2], 0)))
+site { }

@@ -1,0 +1,2 @@
+warning(String(split(1, ',')))
+site { }

@@ -1,0 +1,2 @@
+warning(String(split(',a', ',')))
+site { }

@@ -1,0 +1,2 @@
+warning(String(split('a1b2', /\d/)))
+site { }

@@ -1,0 +1,2 @@
+warning(String(split('a,b,,', ',')))
+site { }

@@ -1,0 +1,2 @@
+warning(String(split('abc', '')))
+site { }

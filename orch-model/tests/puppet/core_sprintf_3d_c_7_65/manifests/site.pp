@@ -1,0 +1,2 @@
+warning(sprintf('%.3d|%c', 7, 65))
+site { }

@@ -1,0 +1,2 @@
+warning(sprintf('%d', 3.7))
+site { }

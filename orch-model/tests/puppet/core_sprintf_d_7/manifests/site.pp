@@ -1,0 +1,2 @@
+warning(sprintf('%d%%', '7'))
+site { }

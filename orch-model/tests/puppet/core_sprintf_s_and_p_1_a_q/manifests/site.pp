@@ -1,0 +1,2 @@
+warning(sprintf('%s and %p', [1, 'a'], 'q'))
+site { }

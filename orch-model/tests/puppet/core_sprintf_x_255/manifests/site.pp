@@ -1,0 +1,2 @@
+warning(sprintf('%x', -255))
+site { }

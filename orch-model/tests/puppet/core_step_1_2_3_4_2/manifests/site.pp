@@ -1,0 +1,2 @@
+warning(String(step([1, 2, 3, 4], 2)))
+site { }

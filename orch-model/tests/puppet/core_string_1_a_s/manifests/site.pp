@@ -1,0 +1,2 @@
+warning(String(String([1, 'a'], '%s')))
+site { }

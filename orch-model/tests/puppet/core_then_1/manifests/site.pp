@@ -1,0 +1,2 @@
+warning(String(then(1)))
+site { }

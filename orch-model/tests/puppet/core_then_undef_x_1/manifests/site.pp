@@ -1,0 +1,2 @@
+warning(String(then(undef) |$x| { 1 }))
+site { }

@@ -1,0 +1,2 @@
+warning(String(Tuple[Integer, String]))
+site { }

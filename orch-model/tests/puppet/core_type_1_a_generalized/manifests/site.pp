@@ -1,0 +1,2 @@
+warning(String(type([1, 'a'], 'generalized')))
+site { }

@@ -1,0 +1,2 @@
+warning(String(unique([1, 1, 2])))
+site { }

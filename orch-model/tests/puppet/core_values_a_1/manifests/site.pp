@@ -1,0 +1,2 @@
+warning(String(values({'a' => 1})))
+site { }

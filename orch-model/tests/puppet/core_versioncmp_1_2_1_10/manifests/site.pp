@@ -1,0 +1,2 @@
+warning(String(versioncmp('1.2', '1.10')))
+site { }

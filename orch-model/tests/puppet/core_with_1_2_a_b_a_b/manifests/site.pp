@@ -1,0 +1,2 @@
+warning(String(with(1, 2) |$a, $b| { $a + $b }))
+site { }
