@@ -60,10 +60,7 @@ impl Evaluator<'_> {
 
     fn push_arg(&mut self, a: &Expr, out: &mut Vec<Value>) -> EvalResult<()> {
         if let ExprKind::Unfold(inner) = &a.kind {
-            match self.eval(inner)? {
-                Value::Array(items) => out.extend(items),
-                other => out.push(other),
-            }
+            out.extend(super::unfolded(self.eval(inner)?));
         } else {
             out.push(self.eval(a)?);
         }

@@ -345,7 +345,8 @@ impl<'e> Evaluator<'e> {
             K::Binary { op, left, right } => self.binary(*op, left, right, e),
             K::Not(inner) => Ok(Value::Bool(!self.eval(inner)?.is_truthy())),
             K::UnaryMinus(inner) => self.unary_minus(inner, e),
-            K::Unfold(inner) | K::Paren(inner) => self.eval(inner),
+            K::Unfold(inner) => Ok(Value::Array(unfolded(self.eval(inner)?))),
+            K::Paren(inner) => self.eval(inner),
             K::NamedAccess { .. } => {
                 err("Internal error: named access outside a call", self.loc(e))
             }
@@ -427,10 +428,7 @@ impl<'e> Evaluator<'e> {
                 let mut v = Vec::with_capacity(items.len());
                 for i in items {
                     if let K::Unfold(inner) = &i.kind {
-                        match self.eval(inner)? {
-                            Value::Array(a) => v.extend(a),
-                            other => v.push(other),
-                        }
+                        v.extend(unfolded(self.eval(inner)?));
                     } else {
                         v.push(self.eval(i)?);
                     }
@@ -550,6 +548,20 @@ pub(crate) fn refs_of(v: &Value) -> Result<Vec<ResourceRef>, Value> {
 }
 
 /// `a String`, `an Integer`.
+/// What `*v` spreads (Puppet's `eval_UnfoldExpression`): an array's elements, a hash's
+/// `[key, value]` pairs, nothing for undef, else the value itself.
+pub(crate) fn unfolded(v: Value) -> Vec<Value> {
+    match v {
+        Value::Undef => vec![],
+        Value::Array(a) => a,
+        Value::Hash(h) => h
+            .into_iter()
+            .map(|(k, x)| Value::Array(vec![k, x]))
+            .collect(),
+        other => vec![other],
+    }
+}
+
 pub(crate) fn a_an(word: &str) -> String {
     let article = if word.starts_with(['A', 'E', 'I', 'O', 'U']) {
         "an"

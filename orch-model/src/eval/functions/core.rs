@@ -47,6 +47,10 @@ const DATA: &[&str] = &[
     "versioncmp",
     "assert_type",
     "convert_to",
+    "md5",
+    "sha1",
+    "sha256",
+    "shellquote",
 ];
 
 /// One signature without a block.
@@ -321,6 +325,26 @@ fn data(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalResult<Va
     }
     Ok(match name {
         "dig" | "versioncmp" | "assert_type" | "convert_to" => return more_data(ev, c, args),
+        "md5" | "sha1" | "sha256" => {
+            if args.len() != 1 {
+                return c.raise(
+                    ev,
+                    format!(
+                        "{name}(): Wrong number of arguments given ({} for 1)",
+                        args.len()
+                    ),
+                );
+            }
+            Value::Str(digest(name, args[0].to_string().as_bytes()))
+        }
+        "shellquote" => {
+            let mut words = vec![];
+            for a in args {
+                flatten_into(a, &mut words);
+            }
+            let quoted: Vec<String> = words.iter().map(|w| shell_word(&w.to_string())).collect();
+            Value::Str(quoted.join(" "))
+        }
         "empty" => Value::Bool(match &args[0] {
             Value::Array(a) => a.is_empty(),
             Value::Hash(h) => h.is_empty(),
@@ -489,6 +513,40 @@ pub(super) fn detailed_type(v: &Value) -> Value {
             let text = crate::eval::types::generalized(other);
             crate::eval::types::parse_type(&text).unwrap_or(Value::Type(text, vec![]))
         }
+    }
+}
+
+/// The hex digest Puppet's `md5`, `sha1` and `sha256` give.
+fn digest(algorithm: &str, bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let raw: Vec<u8> = match algorithm {
+        "md5" => md5::Md5::digest(bytes).to_vec(),
+        "sha1" => sha1::Sha1::digest(bytes).to_vec(),
+        _ => sha2::Sha256::digest(bytes).to_vec(),
+    };
+    raw.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One word quoted as Puppet's `shellquote` quotes it for a Bourne shell.
+fn shell_word(w: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "@%_+=:,./-".contains(c);
+    let dangerous = |c: char| "!\"`$\\".contains(c);
+    if !w.is_empty() && w.chars().all(safe) {
+        w.to_string()
+    } else if !w.chars().any(dangerous) {
+        format!("\"{w}\"")
+    } else if !w.contains('\'') {
+        format!("'{w}'")
+    } else {
+        let mut r = String::from("\"");
+        for c in w.chars() {
+            if dangerous(c) {
+                r.push('\\');
+            }
+            r.push(c);
+        }
+        r.push('"');
+        r
     }
 }
 

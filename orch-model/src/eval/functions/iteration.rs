@@ -18,6 +18,8 @@ pub(super) const NAMES: &[&str] = &[
     "slice",
     "then",
     "lest",
+    "all",
+    "any",
 ];
 
 /// Calls one of them.
@@ -82,6 +84,18 @@ pub(super) fn call(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> Ev
                 ("filter", Value::Hash(_)) => Value::Hash(pairs(out)),
                 _ => Value::Array(out),
             }
+        }
+        "all" | "any" => {
+            let want = name == "any";
+            for item in lambda_args(&recv, items, n) {
+                match ev.call_lambda(l, item) {
+                    Ok(v) if v.is_truthy() == want => return Ok(Value::Bool(want)),
+                    Ok(_) => {}
+                    Err(Flow::Break) => break,
+                    Err(other) => return Err(other),
+                }
+            }
+            Value::Bool(!want)
         }
         "reduce" => {
             let mut it = items.into_iter();

@@ -1,0 +1,2 @@
+warning(String([].all |$x| { false }))
+site { }

@@ -1,0 +1,2 @@
+warning(String({'a' => 1}.any |$k, $v| { $v == 1 }))
+site { }

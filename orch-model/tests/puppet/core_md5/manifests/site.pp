@@ -1,0 +1,2 @@
+warning(String(md5('a')))
+site { }

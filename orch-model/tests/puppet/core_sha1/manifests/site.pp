@@ -1,0 +1,2 @@
+warning(String(sha1('a')))
+site { }

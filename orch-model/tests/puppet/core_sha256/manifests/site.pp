@@ -1,0 +1,2 @@
+warning(String(sha256('a')))
+site { }

@@ -1,0 +1,2 @@
+$x = *{'a' => 1} warning(String($x))
+site { }

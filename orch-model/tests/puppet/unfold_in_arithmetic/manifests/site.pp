@@ -1,0 +1,2 @@
+warning(String(2 ** 3))
+site { }
