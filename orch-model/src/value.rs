@@ -197,11 +197,14 @@ impl Value {
             (Value::Array(a), Value::Array(b)) => {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.puppet_eq(y))
             }
+            // Keys match exactly (as Ruby's `Hash#include?`), values as `==` compares them.
             (Value::Hash(a), Value::Hash(b)) => {
                 a.len() == b.len()
-                    && a.iter()
-                        .all(|(k, v)| other.hash_get(k).is_some_and(|w| v.puppet_eq(w)))
-                    && b.iter().all(|(k, _)| self.hash_get(k).is_some())
+                    && a.iter().all(|(k, v)| {
+                        b.iter()
+                            .find(|(k2, _)| k2 == k)
+                            .is_some_and(|(_, w)| v.puppet_eq(w))
+                    })
             }
             (Value::Ref(a), Value::Ref(b)) => {
                 a.type_name.eq_ignore_ascii_case(&b.type_name) && a.title == b.title
@@ -359,7 +362,27 @@ impl Value {
 
 /// Ruby's `Float#to_s` (how Puppet prints floats).
 pub(crate) fn ruby_float(f: f64) -> String {
-    if f.is_finite() && f == f.trunc() && f.abs() < 1e16 {
+    if !f.is_finite() || f == 0.0 {
+        return if f == 0.0 {
+            format!("{f:.1}")
+        } else {
+            format!("{f}")
+        };
+    }
+    // Ruby writes a decimal exponent below -4 or from 16 on in scientific form: `1.0e+20`.
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if !(-4..16).contains(&exp) {
+        let mantissa = if mantissa.contains('.') {
+            mantissa.to_string()
+        } else {
+            format!("{mantissa}.0")
+        };
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{mantissa}e{sign}{:02}", exp.abs());
+    }
+    if f == f.trunc() {
         return format!("{f:.1}");
     }
     format!("{f}")

@@ -552,13 +552,13 @@ pub(crate) fn new_instance(t: &Value, args: Vec<Value>) -> Result<Value, String>
                     .map(|(k, x)| Value::Array(vec![k, x]))
                     .collect(),
             ),
-            Value::Str(s) if rest.first().is_some_and(|w| w.is_truthy()) => {
-                Value::Array(s.chars().map(|c| Value::Str(c.to_string())).collect())
-            }
+            // Wrapped: anything else is the one element.
             other if rest.first().is_some_and(|w| w.is_truthy()) => Value::Array(vec![other]),
+            // A String is Iterable: its characters.
+            Value::Str(s) => Value::Array(s.chars().map(|c| Value::Str(c.to_string())).collect()),
             other => {
                 return Err(format!(
-                    "Value of type {} cannot be converted to Array",
+                    "'new_array' Value of type {} cannot be converted to Array",
                     other.type_name()
                 ));
             }

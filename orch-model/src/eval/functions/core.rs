@@ -2,7 +2,7 @@
 //! that site and application code calls; the iterating ones are in `iteration`.
 
 use super::signature::{Block, Count, Param, Signature, dispatch};
-use super::{Call, flatten_into, pairs};
+use super::{Call, flatten_into};
 use crate::Value;
 use crate::eval::{EvalResult, Evaluator, Flow};
 use crate::problem::{Level, Problem};
@@ -697,25 +697,10 @@ fn conversion(ev: &mut Evaluator<'_>, c: &Call<'_>, args: Vec<Value>) -> EvalRes
             Some(other) => other,
             None => return c.fail(ev, "'unwrap' expects 1 argument, got 0".to_string()),
         },
-        "Integer" | "Float" | "Numeric" | "Boolean" | "Sensitive" => {
+        "Integer" | "Float" | "Numeric" | "Boolean" | "Sensitive" | "Array" | "Hash" => {
             let t = Value::Type(name.to_string(), vec![]);
             return new_or_fail(ev, c, &t, args);
         }
-        "Array" => match args.into_iter().next() {
-            Some(Value::Array(a)) => Value::Array(a),
-            Some(Value::Hash(h)) => Value::Array(
-                h.into_iter()
-                    .map(|(k, v)| Value::Array(vec![k, v]))
-                    .collect(),
-            ),
-            Some(other) => Value::Array(vec![other]),
-            None => Value::Array(vec![]),
-        },
-        "Hash" => match args.into_iter().next() {
-            Some(Value::Hash(h)) => Value::Hash(h),
-            Some(Value::Array(a)) => Value::Hash(pairs(a)),
-            _ => Value::Hash(vec![]),
-        },
         "new" => {
             // `Type.new(x)`: the receiver is the type.
             let mut it = args.into_iter();

@@ -1,0 +1,2 @@
+warning(String(10 / 3.0))
+site { }

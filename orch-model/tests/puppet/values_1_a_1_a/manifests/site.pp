@@ -1,0 +1,2 @@
+warning(String([1, 'a'] == [1, 'A']))
+site { }

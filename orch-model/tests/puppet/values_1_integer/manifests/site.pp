@@ -1,0 +1,2 @@
+warning(String(1 =~ Integer))
+site { }

@@ -1,0 +1,2 @@
+warning(String(1e308 * 10))
+site { }

@@ -1,0 +1,2 @@
+warning(String(2.0 * 3))
+site { }

@@ -1,0 +1,2 @@
+warning(String(-7 % 2))
+site { }

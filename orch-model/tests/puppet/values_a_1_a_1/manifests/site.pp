@@ -1,0 +1,2 @@
+warning(String({'a' => 1} == {'A' => 1}))
+site { }

@@ -1,0 +1,2 @@
+warning(String({'a' => 1} + [['b', 2]]))
+site { }

@@ -1,0 +1,2 @@
+warning(String('a' < 'B'))
+site { }

@@ -1,0 +1,2 @@
+warning(String(Array(undef)))
+site { }

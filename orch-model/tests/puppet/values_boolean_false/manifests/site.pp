@@ -1,0 +1,2 @@
+warning(String(Boolean('false')))
+site { }

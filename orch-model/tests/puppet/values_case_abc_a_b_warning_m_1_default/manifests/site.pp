@@ -1,0 +1,2 @@
+case 'abc' { /^a(b)/: { warning("m=${1}") } default: { } }
+site { }

@@ -1,0 +1,2 @@
+warning(String(Float(1)))
+site { }

@@ -1,0 +1,2 @@
+warning(String(Hash([[1, 2]])))
+site { }

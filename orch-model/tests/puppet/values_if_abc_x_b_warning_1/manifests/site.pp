@@ -1,0 +1,2 @@
+if 'abc' =~ /(?<x>b)/ { warning($1) }
+site { }

@@ -1,0 +1,2 @@
+warning(String(Integer('010')))
+site { }

@@ -1,0 +1,2 @@
+warning(String(Integer('0b11')))
+site { }

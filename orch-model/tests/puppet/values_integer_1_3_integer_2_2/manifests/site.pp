@@ -1,0 +1,2 @@
+warning(String(Integer[1, 3] > Integer[2, 2]))
+site { }

@@ -1,0 +1,2 @@
+warning(String(Integer < Numeric))
+site { }

@@ -1,0 +1,2 @@
+notify { 'x': } warning(String(Notify['x'] == Notify['X']))
+site { }

@@ -1,0 +1,2 @@
+warning(String(Numeric('1.5')))
+site { }

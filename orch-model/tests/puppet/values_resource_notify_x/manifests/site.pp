@@ -1,0 +1,2 @@
+warning(String(Resource['notify', 'x']))
+site { }

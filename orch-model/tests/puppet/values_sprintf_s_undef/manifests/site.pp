@@ -1,0 +1,2 @@
+warning(String(sprintf('%s', undef)))
+site { }

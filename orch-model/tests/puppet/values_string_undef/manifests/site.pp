@@ -1,0 +1,2 @@
+warning(String(String(undef)))
+site { }

@@ -1,0 +1,2 @@
+warning(String([] == undef))
+site { }

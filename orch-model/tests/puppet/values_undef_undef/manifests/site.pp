@@ -1,0 +1,2 @@
+warning(String(undef =~ Undef))
+site { }

@@ -1,0 +1,2 @@
+unless false { warning('u') }
+site { }

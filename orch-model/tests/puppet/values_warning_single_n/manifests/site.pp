@@ -1,0 +1,2 @@
+warning('single \' \\ \n')
+site { }

@@ -1,0 +1,2 @@
+$x = 'a' warning("${x}b ${x}::c $x-d")
+site { }

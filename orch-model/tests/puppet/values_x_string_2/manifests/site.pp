@@ -1,0 +1,2 @@
+warning(String('x' =~ String[2]))
+site { }
