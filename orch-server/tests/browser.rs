@@ -326,7 +326,15 @@ async fn the_live_view_colours_every_node_with_its_final_state() {
         "every node box in its final state",
     )
     .await;
-    // Each box has its colour: the page's style for its state.
+    // Each box has its colour: the page's style for its state, once its .3 s colour
+    // transition is over.
+    b.until(
+        "(() => { const m = Object.fromEntries([...document.querySelectorAll('.node-box')]
+            .map(b => [b.dataset.state, getComputedStyle(b).backgroundColor]));
+          return new Set(Object.values(m)).size === Object.keys(m).length; })()",
+        "every state in a colour of its own",
+    )
+    .await;
     let colours = b
         .eval(
             "Object.fromEntries([...document.querySelectorAll('.node-box')]
