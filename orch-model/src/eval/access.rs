@@ -599,7 +599,7 @@ pub(super) fn capitalize(s: &str) -> String {
 }
 
 /// Puppet's label of a value (`ModelLabelProvider`): `Integer`, `Undef Value`, `String-Type`.
-fn value_label(v: &Value) -> String {
+pub(super) fn value_label(v: &Value) -> String {
     match v {
         Value::Undef => "Undef Value".into(),
         Value::Default => "Object".into(),

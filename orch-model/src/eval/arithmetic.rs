@@ -144,6 +144,8 @@ impl Evaluator<'_> {
                     Value::Str(s) => s.clone(),
                     Value::Undef => String::new(),
                     Value::Array(_) | Value::Hash(_) => ruby_inspect(other),
+                    // Ruby's `Regexp#to_s`.
+                    Value::Regex(r) => format!("(?-mix:{r})"),
                     v => v.to_string(),
                 };
                 err(

@@ -562,15 +562,6 @@ pub(crate) fn unfolded(v: Value) -> Vec<Value> {
     }
 }
 
-pub(crate) fn a_an(word: &str) -> String {
-    let article = if word.starts_with(['A', 'E', 'I', 'O', 'U']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {word} Value")
-}
-
 #[cfg(test)]
 mod depth_tests {
     /// A Puppet function that calls itself without end stops with an error, not an overflow.

@@ -3,7 +3,7 @@
 
 use orch_parser::{BinaryOp, Expr, ExprKind};
 
-use super::access::{bad_key_type_name, capitalize, with_article};
+use super::access::{bad_key_type_name, capitalize, value_label, with_article};
 use super::{EvalResult, Evaluator, err};
 use crate::value::DATA_TYPES;
 use crate::{ResourceRef, Value};
@@ -227,15 +227,7 @@ impl Evaluator<'_> {
         match l {
             Value::Str(s) => Ok(self.regex_match(s, &pattern)),
             other => {
-                let label = match other {
-                    Value::Undef => "an Undef Value".to_string(),
-                    Value::Bool(_) => "a Boolean".into(),
-                    v => {
-                        let t = v.type_name();
-                        let an = t.starts_with(['A', 'E', 'I', 'O', 'U']);
-                        format!("{} {t}", if an { "an" } else { "a" })
-                    }
-                };
+                let label = with_article(&value_label(other));
                 err(
                     format!("Left match operand must result in a String value. Got {label}."),
                     self.loc(left),

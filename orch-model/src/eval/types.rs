@@ -358,7 +358,7 @@ pub(crate) fn describe_mismatch_in(
     };
     format!(
         "expects {} value, got {got}",
-        crate::eval::a_an(&show(t)).trim_end_matches(" Value"),
+        super::access::with_article(&show(t)),
     )
 }
 

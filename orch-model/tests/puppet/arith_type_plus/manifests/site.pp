@@ -1,0 +1,2 @@
+$x = Integer + 1
+site { }

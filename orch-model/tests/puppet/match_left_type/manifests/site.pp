@@ -1,0 +1,2 @@
+$x = Integer =~ /a/
+site { }
