@@ -17,6 +17,8 @@ pub(crate) struct Definition {
     pub(crate) kind: DefKind,
     pub(crate) parameters: Vec<Parameter>,
     pub(crate) body: Option<Expr>,
+    /// A function's return type (`>> String`).
+    pub(crate) return_type: Option<Expr>,
     pub(crate) file: usize,
     pub(crate) offset: usize,
 }

@@ -95,6 +95,19 @@ fn no_position(w: &str) -> &str {
         .unwrap_or(w)
 }
 
+/// A message as the oracle's log line shows it, read back by [`puppet_warnings`]: a final
+/// newline vanishes (`puts`), lines after the first join the first.
+fn as_logged(m: &str) -> String {
+    let m = m.strip_suffix('\n').unwrap_or(m);
+    let mut lines = m.lines();
+    let mut out = lines.next().unwrap_or_default().to_string();
+    for l in lines {
+        out.push(' ');
+        out.push_str(l.trim_start());
+    }
+    out
+}
+
 /// Puppet's warnings, one per entry (a continuation line joins the line before it).
 fn puppet_warnings(log: &str) -> Vec<String> {
     let mut out: Vec<String> = vec![];
@@ -129,7 +142,7 @@ fn check_warnings(dir: &Path, model: &orch_model::Model) -> Result<(), String> {
                 .message
                 .strip_prefix("Scope(Site): ")
                 .unwrap_or(&p.message);
-            let w = format!("{}{}", no_position(m), p.location.suffix());
+            let w = format!("{}{}", as_logged(no_position(m)), p.location.suffix());
             unparsable_json(w.replace(&format!("{}/", dir.display()), ""))
         })
         .collect();

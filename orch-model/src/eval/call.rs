@@ -71,7 +71,7 @@ impl Evaluator<'_> {
     pub(crate) fn call_lambda(&mut self, l: &Lambda, args: Vec<Value>) -> EvalResult<Value> {
         let depth = self.frames.len();
         self.push_local_scope();
-        let r = self.bind_and_run(&l.parameters, args, l.body.as_deref());
+        let r = self.bind_and_run(&l.parameters, args, l.body.as_deref(), "block");
         self.pop_to(depth);
         match (r, l.body.as_deref()) {
             (Ok(v) | Err(Flow::Next(v)), Some(body)) => self.within_limits(v, body),
@@ -80,29 +80,54 @@ impl Evaluator<'_> {
         }
     }
 
+    /// Binds the arguments to the parameters (checking the types of those given, as Puppet
+    /// did; `who` names the callee in the error: `'f'` or `block`), then runs the body.
     fn bind_and_run(
         &mut self,
         params: &[Parameter],
         mut args: Vec<Value>,
         body: Option<&Expr>,
+        who: &str,
     ) -> EvalResult<Value> {
         for (i, p) in params.iter().enumerate() {
+            let given = i < args.len();
             let v = if p.captures_rest {
-                Value::Array(if i < args.len() {
-                    args.split_off(i)
-                } else {
-                    vec![]
-                })
-            } else if i < args.len() {
+                Value::Array(if given { args.split_off(i) } else { vec![] })
+            } else if given {
                 std::mem::replace(&mut args[i], Value::Undef)
             } else if let Some(d) = &p.value {
                 self.eval(d)?
             } else {
                 Value::Undef
             };
+            if given && let Some(t) = &p.type_expr {
+                let t = self.eval(t)?;
+                let values = match (&v, p.captures_rest) {
+                    (Value::Array(rest), true) => rest.clone(),
+                    _ => vec![v.clone()],
+                };
+                for x in &values {
+                    if !self.instance_of(x, &t) {
+                        let why = self.describe_mismatch(&t, x);
+                        return self.call_error(format!("{who} parameter '{}' {why}", p.name));
+                    }
+                }
+            }
             self.set_var(&p.name, v);
         }
         self.eval_body(body)
+    }
+
+    /// An error raised inside the innermost call, as Puppet reports it: in the context of the
+    /// call, at the call.
+    fn call_error<T>(&self, message: String) -> EvalResult<T> {
+        let (at, is_method) = self.calls.last().cloned().unwrap_or_default();
+        let what = if is_method {
+            "Method call"
+        } else {
+            "Function Call"
+        };
+        err(format!("Error while evaluating a {what}, {message}"), at)
     }
 
     /// Calls a Puppet-language function (from `<module>/functions`).
@@ -120,9 +145,11 @@ impl Evaluator<'_> {
             .iter()
             .filter(|p| p.value.is_none() && !p.captures_rest)
             .count();
-        if args.len() < required {
+        let max = (!def.parameters.iter().any(|p| p.captures_rest)).then_some(def.parameters.len());
+        if args.len() < required || max.is_some_and(|m| args.len() > m) {
+            let count = super::functions::signature::count_text(required, max, args.len());
             return err(
-                format!("'{name}' expects {required} arguments, got {}", args.len()),
+                format!("Error while evaluating a Function Call, '{name}'{count}"),
                 self.loc(e),
             );
         }
@@ -134,7 +161,23 @@ impl Evaluator<'_> {
         let saved_file = self.file;
         let depth = self.push_definition_scope();
         self.file = def.file;
-        let r = self.bind_and_run(&def.parameters, args, def.body.as_ref());
+        let r = self.bind_and_run(
+            &def.parameters,
+            args,
+            def.body.as_ref(),
+            &format!("'{name}'"),
+        );
+        let r = match (r, &def.return_type) {
+            (Ok(v) | Err(Flow::Return(v)), Some(t)) => self.eval(t).and_then(|t| {
+                if self.instance_of(&v, &t) {
+                    Ok(v)
+                } else {
+                    let why = self.describe_mismatch(&t, &v);
+                    self.call_error(format!("value returned from {name} has wrong type, {why}"))
+                }
+            }),
+            (r, _) => r,
+        };
         self.pop_to(depth);
         self.file = saved_file;
         match r {

@@ -85,6 +85,9 @@ pub(crate) struct Evaluator<'e> {
     /// an alias). References to aliases inside them stay names, so recursive aliases are
     /// finite values.
     aliases: std::collections::BTreeMap<String, Option<Value>>,
+    /// The function calls under way, innermost last: where each is and whether it is a method
+    /// call. Puppet reports a block's or a Puppet function's parameter errors at the call.
+    pub(crate) calls: Vec<(Location, bool)>,
 }
 
 /// How deep evaluation may recurse: expressions within expressions, and calls of Puppet
@@ -143,6 +146,7 @@ impl<'e> Evaluator<'e> {
             steps: 0,
             interpreting_alias: 0,
             aliases: Default::default(),
+            calls: vec![],
         }
     }
 

@@ -38,12 +38,23 @@ impl Environment {
                     &d.parameters,
                     d.body.as_ref(),
                 ),
-                ExprKind::FunctionDefinition(f) => self.add_definition(
-                    def(DefKind::Function),
-                    &f.name,
-                    &f.parameters,
-                    f.body.as_ref(),
-                ),
+                ExprKind::FunctionDefinition(f) => {
+                    self.add_definition(
+                        def(DefKind::Function),
+                        &f.name,
+                        &f.parameters,
+                        f.body.as_ref(),
+                    );
+                    // A function's return type is checked when it returns.
+                    if let Some(t) = &f.return_type
+                        && let Some(d) = self
+                            .definitions
+                            .get_mut(&format!("function {}", key(&f.name)))
+                        && let Some(d) = Rc::get_mut(d)
+                    {
+                        d.return_type = Some(t.clone());
+                    }
+                }
                 ExprKind::TypeAlias(a) => {
                     self.add_definition(def(DefKind::TypeAlias), &a.name, &[], Some(&a.type_expr))
                 }
@@ -108,6 +119,7 @@ impl Environment {
             _ => key.clone(),
         };
         let definition = Rc::new(Definition {
+            return_type: None,
             kind,
             parameters: parameters.to_vec(),
             body: body.cloned(),

@@ -8,7 +8,7 @@ mod files;
 mod hiera;
 mod iteration;
 mod lookup_dispatch;
-mod signature;
+pub(super) mod signature;
 mod sprintf;
 mod stdlib;
 
@@ -98,6 +98,20 @@ impl Call<'_> {
 
 impl Evaluator<'_> {
     pub(crate) fn call_function(
+        &mut self,
+        name: &str,
+        args: Vec<Value>,
+        lambda: Option<&Lambda>,
+        e: &Expr,
+    ) -> EvalResult<Value> {
+        let is_method = matches!(e.kind, orch_parser::ExprKind::CallMethod { .. });
+        self.calls.push((self.loc(e), is_method));
+        let r = self.dispatch_function(name, args, lambda, e);
+        self.calls.pop();
+        r
+    }
+
+    fn dispatch_function(
         &mut self,
         name: &str,
         args: Vec<Value>,

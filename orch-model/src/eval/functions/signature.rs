@@ -66,7 +66,7 @@ impl Rejection {
 }
 
 /// ` expects between 1 and 2 arguments, got 3` (Puppet's `CountMismatch`).
-fn count_text(min: usize, max: Option<usize>, given: usize) -> String {
+pub(crate) fn count_text(min: usize, max: Option<usize>, given: usize) -> String {
     let expected = match max {
         Some(max) if max == min => {
             if min == 0 {

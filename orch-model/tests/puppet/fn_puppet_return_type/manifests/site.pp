@@ -1,0 +1,3 @@
+function foo(Integer $a) >> String { $a }
+warning(foo(1))
+site { }

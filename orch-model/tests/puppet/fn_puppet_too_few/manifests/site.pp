@@ -1,0 +1,3 @@
+function foo($a, $b = 1) { $a }
+warning(foo())
+site { }

@@ -1,0 +1,3 @@
+function foo($a) { $a }
+warning(foo(1, 2))
+site { }

@@ -1,0 +1,5 @@
+$h = @(E/t)
+  a\tb
+  E
+warning($h)
+site { }

@@ -1,0 +1,7 @@
+$x = 'v'
+warning(@("E"/L))
+  one \
+  two ${x} $x
+    three
+  | E
+site { }

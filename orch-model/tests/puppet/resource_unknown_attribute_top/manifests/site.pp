@@ -1,0 +1,3 @@
+notify { 'a': nosuch => 1 }
+warning('after')
+site { }

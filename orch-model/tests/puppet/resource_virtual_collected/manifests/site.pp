@@ -1,0 +1,4 @@
+@notify { 'v': }
+Notify <| title == 'v' |>
+warning('ok')
+site { }
