@@ -192,9 +192,7 @@ impl Evaluator<'_> {
             && from > to
         {
             let show = |x: f64| match name {
-                // Ruby's Float#to_s: always a fraction.
-                "Float" if x.fract() == 0.0 && x.abs() < 1e16 => format!("{x:.1}"),
-                "Float" => x.to_string(),
+                "Float" => crate::value::ruby_float(x),
                 _ => (x as i64).to_string(),
             };
             return err(

@@ -13,17 +13,12 @@ impl Environment {
     /// Finds a class, define or application by name, autoloading it from the module path.
     pub(crate) fn find_definition(&mut self, name: &str) -> Option<&Rc<Definition>> {
         let key = key(name);
-        if !self.definitions.contains_key(&key) {
-            for path in self.autoload_paths(&key, "manifests") {
-                if path.is_file() {
-                    if !self.load_module_file(&path) {
-                        self.unloadable.insert(key.clone());
-                    }
-                    if self.definitions.contains_key(&key) {
-                        break;
-                    }
-                }
-            }
+        if !self.definitions.contains_key(&key)
+            && let Some(path) = self.autoload_path(&key, "manifests")
+            && path.is_file()
+            && !self.load_module_file(&path)
+        {
+            self.unloadable.insert(key.clone());
         }
         self.definitions.get(&key)
     }
@@ -53,12 +48,13 @@ impl Environment {
     ) -> Option<&Rc<Definition>> {
         let bare = key(name);
         let full = format!("{prefix} {bare}");
-        if autoload && !self.definitions.contains_key(&full) && bare.contains("::") {
-            for path in self.autoload_paths(&bare, dir) {
-                if path.is_file() {
-                    self.load_module_file(&path);
-                }
-            }
+        if autoload
+            && !self.definitions.contains_key(&full)
+            && bare.contains("::")
+            && let Some(path) = self.autoload_path(&bare, dir)
+            && path.is_file()
+        {
+            self.load_module_file(&path);
         }
         self.definitions.get(&full)
     }
@@ -77,11 +73,9 @@ impl Environment {
 
     /// `a::b::c` → `<module a>/<dir>/b/c.pp` (or `init.pp` for `a`), in the first module of
     /// the name on the modulepath.
-    fn autoload_paths(&self, name: &str, dir: &str) -> Vec<PathBuf> {
+    fn autoload_path(&self, name: &str, dir: &str) -> Option<PathBuf> {
         let segs: Vec<&str> = name.split("::").collect();
-        let Some(module) = self.modules.iter().find(|m| m.name == segs[0]) else {
-            return vec![];
-        };
+        let module = self.modules.iter().find(|m| m.name == segs[0])?;
         let mut p = module.dir.join(dir);
         if segs.len() == 1 {
             p.push("init.pp");
@@ -91,11 +85,11 @@ impl Environment {
             }
             p.push(format!("{}.pp", segs[segs.len() - 1]));
         }
-        vec![p]
+        Some(p)
     }
 
     /// The modules' names and directories, in modulepath then name order.
-    fn modules(&self) -> Vec<(String, PathBuf)> {
+    pub(super) fn modules(&self) -> Vec<(String, PathBuf)> {
         self.modules
             .iter()
             .map(|m| (m.name.clone(), m.dir.clone()))

@@ -98,10 +98,7 @@ impl Environment {
         env.problems.extend(problems);
         env.hiera = crate::data::Hiera::new(
             source.path.is_dir().then(|| source.path.clone()),
-            env.modules
-                .iter()
-                .map(|m| (m.name.clone(), m.dir.clone()))
-                .collect(),
+            env.modules(),
         );
         env.loading_main = true;
         for m in manifests {
@@ -156,10 +153,7 @@ impl CodeSource for Environment {
     }
 
     fn function(&mut self, name: &str, from: usize) -> Option<Rc<Definition>> {
-        let from = self.module_of(Some(from));
-        let autoload = self.sees_namespace(from, name);
-        let def = self.find_function(name, autoload)?.clone();
-        self.sees(from, self.files[def.file].module).then_some(def)
+        self.seen_from(name, Some(from), Environment::find_function)
     }
 
     fn type_alias(&mut self, name: &str, from: Option<usize>) -> Option<Rc<Definition>> {
@@ -171,10 +165,7 @@ impl CodeSource for Environment {
         {
             return None;
         }
-        let from = self.module_of(from);
-        let autoload = self.sees_namespace(from, name);
-        let def = self.find_type_alias(name, autoload)?.clone();
-        self.sees(from, self.files[def.file].module).then_some(def)
+        self.seen_from(name, from, Environment::find_type_alias)
     }
 
     fn module_warning(&mut self, from: usize) -> Option<Problem> {
@@ -243,6 +234,20 @@ impl Environment {
     /// The module of a loaded file.
     fn module_of(&self, file: Option<usize>) -> Option<usize> {
         self.files.get(file?)?.module
+    }
+
+    /// A function or type alias as code of the loaded file `from` sees it: autoloaded only
+    /// from a module that code sees, and then only if its file is in such a module.
+    fn seen_from(
+        &mut self,
+        name: &str,
+        from: Option<usize>,
+        find: for<'e> fn(&'e mut Environment, &str, bool) -> Option<&'e Rc<Definition>>,
+    ) -> Option<Rc<Definition>> {
+        let from = self.module_of(from);
+        let autoload = self.sees_namespace(from, name);
+        let def = find(self, name, autoload)?.clone();
+        self.sees(from, self.files[def.file].module).then_some(def)
     }
 
     /// True if code of module `from` sees code of module `provider` (the main manifests'
